@@ -22,9 +22,10 @@ esac
 bash scripts/bootstrap.sh --dev
 
 # PostgreSQL server binaries: on PATH or in Debian's versioned directory.
-find_initdb() {
+find_initdb() {  # prints nothing when absent
     command -v initdb 2>/dev/null \
-        || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1
+        || printf '%s\n' /usr/lib/postgresql/*/bin/initdb | grep -v '\*' | sort -V | tail -n 1 \
+        || true
 }
 debs=(chromium fonts-wqy-microhei)
 if [ "$which_db" != sqlite ] && [ -z "$(find_initdb)" ]; then
@@ -61,11 +62,14 @@ start_postgres() {
         exit 1
     fi
     pg_bin="$(dirname "$(readlink -f "$initdb")")"   # may be a symlink to .../bin/initdb
-    pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/marketdesk-pg.XXXXXX")"
-    # initdb refuses to run as root: then the cluster belongs to "postgres".
+    # initdb refuses to run as root: then the cluster belongs to "postgres"
+    # (in /tmp, which that user can reach whatever $TMPDIR is).
     if [ "$(id -u)" -eq 0 ]; then
+        pg_dir="$(mktemp -d /tmp/marketdesk-pg.XXXXXX)"
         chown postgres:postgres "$pg_dir"
         as_pg=(runuser -u postgres --)
+    else
+        pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/marketdesk-pg.XXXXXX")"
     fi
     # A free port on 127.0.0.1, chosen by the OS.
     pg_port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -106,7 +110,7 @@ pytest_args=("$@")
 describe() {  # pytest exit code -> words for the summary
     case "$1" in
         0) echo "passed" ;;
-        5) echo "FAILED (no tests were collected)" ;;
+        5) echo "FAILED (no tests ran: pytest exit code 5)" ;;
         skipped) echo "not run" ;;
         *) echo "FAILED (pytest exit code $1)" ;;
     esac

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "marketdesk.core",
     "marketdesk.accounts",
     "marketdesk.strategy",
+    "marketdesk.demo",
 ]
 
 MIDDLEWARE = [
@@ -152,12 +153,24 @@ TASKS = {
     }
 }
 
-EMAIL_BACKEND = env.get_str(
-    "MARKETDESK_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
-)
+MAILERS = {
+    "default": {
+        "BACKEND": env.get_str(
+            "MARKETDESK_EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if PRODUCTION
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+    }
+}
+if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env.get_str("MARKETDESK_SMTP_HOST", "localhost"),
+        "port": env.get_int("MARKETDESK_SMTP_PORT", 25),
+        "username": env.get_str("MARKETDESK_SMTP_USER", ""),
+        "password": env.get_str("MARKETDESK_SMTP_PASSWORD", ""),
+        "use_tls": env.get_bool("MARKETDESK_SMTP_TLS", False),
+    }
 DEFAULT_FROM_EMAIL = env.get_str("MARKETDESK_FROM_EMAIL", "marketdesk@localhost")
 
 # Security headers; the hardened values apply in production (check --deploy passes).

@@ -117,3 +117,6 @@ class LoginFailure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["username", "ip_address"], name="unique_login_failure")
         ]
+
+    def __str__(self):
+        return f"{self.username} @ {self.ip_address}: {self.failures}"

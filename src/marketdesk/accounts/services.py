@@ -11,6 +11,7 @@ from django.contrib.auth import password_validation
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from marketdesk.accounts.models import ApiToken, LoginFailure, Membership, Team, User
 from marketdesk.core import audit
@@ -58,7 +59,7 @@ def user_set_password(user: User, *, old_password: str | None, new_password: str
     from django.core.exceptions import ValidationError
 
     if old_password is not None and not user.check_password(old_password):
-        raise ValidationError({"old_password": "Your current password is not correct."})
+        raise ValidationError({"old_password": _("Your current password is not correct.")})
     password_validation.validate_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)

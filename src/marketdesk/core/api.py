@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -63,13 +64,19 @@ def _error(api, request, status, detail, errors=()):
 
 def _django_errors(exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for message in errors:
-                yield {"field": "" if field == "__all__" else field, "message": message,
-                       "code": "invalid"}
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                for message in error.messages:
+                    yield {"field": "" if field == "__all__" else field, "message": message,
+                           "code": error.code or "invalid"}
     else:
-        for message in exc.messages:
-            yield {"field": "", "message": message, "code": "invalid"}
+        for error in exc.error_list:
+            for message in error.messages:
+                yield {"field": "", "message": message, "code": error.code or "invalid"}
+
+
+#: Django's codes for a unique field or constraint that another row already holds.
+DUPLICATE_CODES = frozenset({"unique", "unique_together", "unique_for_date"})
 
 
 def _pydantic_errors(exc: NinjaValidationError):
@@ -100,30 +107,43 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(NinjaValidationError)
     def on_schema_error(request, exc):
-        return _error(api, request, 422, "The request is not valid.", _pydantic_errors(exc))
+        return _error(api, request, 422, _("The request is not valid."), _pydantic_errors(exc))
 
     @api.exception_handler(DjangoValidationError)
     def on_validation_error(request, exc):
-        return _error(api, request, 422, "The request is not valid.", _django_errors(exc))
+        errors = list(_django_errors(exc))
+        if errors and all(e["code"] in DUPLICATE_CODES for e in errors):
+            return _error(api, request, 409, _("A record with these values already exists."), errors)
+        return _error(api, request, 422, _("The request is not valid."), errors)
 
     @api.exception_handler(Http404)
     def on_not_found(request, exc):
-        return _error(api, request, 404, "Not found.")
+        return _error(api, request, 404, _("Not found."))
 
     @api.exception_handler(PermissionDenied)
     def on_forbidden(request, exc):
-        return _error(api, request, 403, "Your role does not allow this action.")
+        return _error(api, request, 403, _("Your role does not allow this action."))
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request, exc):
-        return _error(api, request, 401, "Authentication required: send a bearer token or sign in.")
+        return _error(api, request, 401, _("Authentication required: send a bearer token or sign in."))
 
     @api.exception_handler(IntegrityError)
     def on_conflict(request, exc):
-        return _error(api, request, 409, "The change conflicts with existing data (duplicate or in use).")
+        return _error(api, request, 409, _("The change conflicts with existing data (duplicate or in use)."))
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
+        if exc.status_code == 400:
+            # ninja's "Cannot parse request body": a bad request body is a validation
+            # error like any other, in the documented 422 shape.
+            message = _("The request body is not valid JSON.")
+            return _error(api, request, 422, _("The request is not valid."),
+                          [{"field": "", "message": message, "code": "parse"}])
+        if exc.status_code == 403 and "CSRF" in str(exc):
+            return _error(api, request, 403, _(
+                "CSRF check failed: a signed-in browser must send the CSRF token in the "
+                "X-CSRFToken header."))
         return _error(api, request, exc.status_code, str(exc))
 
     return api

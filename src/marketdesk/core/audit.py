@@ -23,6 +23,11 @@ def _jsonable(value):
     return value
 
 
+def snapshot_value(value):
+    """One value as it is stored in an entry's ``changes``."""
+    return _jsonable(value)
+
+
 def snapshot(obj: models.Model) -> dict:
     """Field values of ``obj`` as JSON-able data (foreign keys as ids, m2m as id lists)."""
     data = {}

@@ -9,10 +9,11 @@ hand beside them in the app's ``api.py``.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 from ninja.orm import create_schema
 from pydantic import create_model
 
@@ -57,13 +58,15 @@ def _check_references(request, model, data: dict) -> None:
         ids = value if f.many_to_many else [value]
         if target._meta.label == "accounts.Team":
             if any(not gate.in_scope(request.user, team_id) for team_id in ids):
-                errors[name] = ["Not one of your teams."]
+                errors[name] = [ValidationError(_("Not one of your teams."), code="scope")]
             continue
         if not hasattr(target, "gate_team_path"):
             continue
         found = gate.scope(target.objects.filter(pk__in=ids), request.user).count()
         if found != len(set(ids)):
-            errors[name] = [f"No {target._meta.verbose_name} with this id in your teams."]
+            errors[name] = [ValidationError(
+                _("No %(record)s with this id in your teams.") % {"record": target._meta.verbose_name},
+                code="scope")]
     if errors:
         raise ValidationError(errors)
 
@@ -72,7 +75,8 @@ def _to_fields(model, data: dict) -> tuple[dict, dict]:
     fields, m2m = {}, {}
     nulls = [n for n, v in data.items() if v is None and not model._meta.get_field(n).null]
     if nulls:
-        raise ValidationError({n: ["This field cannot be null."] for n in nulls})
+        raise ValidationError({n: [ValidationError(_("This field cannot be null."), code="null")]
+                               for n in nulls})
     for name, value in data.items():
         f = model._meta.get_field(name)
         if f.many_to_many:
@@ -105,6 +109,17 @@ def _input_schema(model, schema_name: str, field_names: list[str], *, optional: 
     ) if plain else create_model(schema_name, __base__=Schema, **{n: (t, d) for n, t, d in custom})
 
 
+def _filter_type(model, name: str):
+    """The query-parameter type of a filter, so that ``?product=abc`` is a 422 naming the
+    parameter instead of a database error."""
+    f = model._meta.get_field(name)
+    if f.is_relation or isinstance(f, models.IntegerField):
+        return int | None
+    if isinstance(f, models.BooleanField):
+        return bool | None
+    return str | None
+
+
 def register(router: Router, res: Resource, *, tag: str) -> None:
     model = res.model
     name = model.__name__
@@ -119,7 +134,7 @@ def register(router: Router, res: Resource, *, tag: str) -> None:
     )
     filter_fields: dict[str, Any] = {"q": (str | None, Field(None, description="search text"))}
     for fname in res.filters:
-        filter_fields[fname] = (int | str | None, Field(None, description=f"filter by {fname}"))
+        filter_fields[fname] = (_filter_type(model, fname), Field(None, description=f"filter by {fname}"))
     filter_schema = create_model(f"{name}Filter", __base__=Schema, **filter_fields)
 
     def base_qs(request, action):
@@ -160,10 +175,10 @@ def register(router: Router, res: Resource, *, tag: str) -> None:
     def create_item(request, payload: in_schema):
         data = payload.model_dump(exclude_unset=True)
         if not gate.can(request.user, "add", model):
-            return 403, {"detail": "Your role does not allow this action.", "errors": []}
+            raise PermissionDenied
         _check_references(request, model, data)
         fields, m2m = _to_fields(model, data)
-        return 201, res.service.create(by=request.user, m2m=m2m, **fields)
+        return Status(201, res.service.create(by=request.user, m2m=m2m, **fields))
 
     @router.patch(f"/{res.path}/{{int:item_id}}", response={200: out_schema, **WRITE_ERRORS},
                   tags=[tag], operation_id=f"update_{res.path.replace('-', '_')}",
@@ -181,7 +196,7 @@ def register(router: Router, res: Resource, *, tag: str) -> None:
     def delete_item(request, item_id: int):
         obj = gate.get_object(model.objects.all(), request.user, "delete", pk=item_id)
         res.service.delete(obj, by=request.user)
-        return 204, None
+        return Status(204, None)
 
 
 __all__ = ["ErrorOut", "Resource", "register"]

@@ -7,6 +7,7 @@ change in the audit log. Domain services add their own rules around these.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.db import models, transaction
@@ -40,7 +41,8 @@ def update(
 ) -> models.Model:
     """Read-modify-write under a row lock so two editors never interleave."""
     with transaction.atomic():
-        locked = type(obj).objects.select_for_update().get(pk=obj.pk)
+        # ``_meta.model``, not ``type(obj)``: obj may be a lazy proxy such as request.user.
+        locked = obj._meta.model._default_manager.select_for_update().get(pk=obj.pk)
         before = audit.snapshot(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -55,21 +57,49 @@ def update(
     return locked
 
 
+def _pks(objs) -> list:
+    if hasattr(objs, "values_list"):
+        return list(objs.values_list("pk", flat=True))
+    return [o.pk for o in objs]
+
+
+def _full_rows(model: type[models.Model], pks) -> list[models.Model]:
+    # The collector's instances may be deferred (``.only(pk)``) or not loaded at all
+    # (fast deletes): read each affected model once, with every field, for the log.
+    return list(model._base_manager.filter(pk__in=list(pks)).order_by("pk"))
+
+
 def delete(obj: models.Model, *, by) -> None:
-    """Delete ``obj`` and record it and every row its deletion cascades to."""
+    """Delete ``obj`` and record it, every row its deletion cascades to (fast-deleted rows
+    included) and every row whose reference is set to null or a default by it."""
     with transaction.atomic():
         collector = Collector(using=obj._state.db or "default")
         collector.collect([obj])
-        for instances in collector.data.values():
-            for instance in instances:
-                message = "" if instance == obj else f"cascade from {obj}"
-                audit.record(
-                    "delete",
-                    instance,
-                    actor=by,
-                    changes={"before": audit.snapshot(instance)},
-                    message=message,
-                )
+        deleted: dict[type[models.Model], list] = defaultdict(list)
+        for model, instances in collector.data.items():
+            deleted[model].extend(o.pk for o in instances)
+        for qs in collector.fast_deletes:
+            deleted[qs.model].extend(_pks(qs))
+        audit.record("delete", obj, actor=by, changes={"before": audit.snapshot(obj)})
+        cascade = f"cascade from {obj}"
+        for model, pks in deleted.items():
+            if model._meta.auto_created:  # m2m link rows: part of the parent's record
+                continue
+            if model is obj._meta.concrete_model:
+                pks = set(pks) - {obj.pk}
+            for row in _full_rows(model, pks):
+                audit.record("delete", row, actor=by,
+                             changes={"before": audit.snapshot(row)}, message=cascade)
+        for (field, value), batches in collector.field_updates.items():
+            model = field.model
+            gone = set(deleted.get(model, ()))
+            pks = {pk for objs in batches for pk in _pks(objs)} - gone
+            new = value.pk if isinstance(value, models.Model) else value
+            for row in _full_rows(model, pks):
+                audit.record("update", row, actor=by, message=cascade, changes={
+                    "before": {field.attname: audit.snapshot_value(getattr(row, field.attname))},
+                    "after": {field.attname: audit.snapshot_value(new)},
+                })
         obj.delete()
 
 

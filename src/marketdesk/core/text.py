@@ -33,7 +33,9 @@ def render_markdown(source: str) -> SafeString:
     return mark_safe(clean)  # noqa: S308 — sanitised by nh3 just above
 
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+# What a browser would parse as markup: "<" directly followed by a tag name, "/" or "!"
+# ("a < b and c > d" is plain text, "<b>" and "<!-- -->" are not).
+_TAG = re.compile(r"<(?:/?[a-zA-Z][^<>]*|!--.*?--|![a-zA-Z][^<>]*)>", re.S)
 
 
 def no_markup(value: str) -> None:

@@ -3,6 +3,7 @@ marketing, product, sales and customer success all read."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core.models import Gated
@@ -15,6 +16,45 @@ def _plain(verbose, max_length=200, **kw):
 
 def _markdown(verbose, **kw):
     return models.TextField(verbose, blank=True, help_text=_("Markdown."), **kw)
+
+
+def _team_of(model, pk):
+    """The team of the referenced record, or None when ``pk`` names none (clean_fields()
+    then reports the field, and clean() must not fail on the raw value)."""
+    if not pk:
+        return None
+    try:
+        return model.objects.filter(pk=pk).values_list("team_id", flat=True).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def _both_int(*values) -> bool:
+    # clean() also runs when clean_fields() failed, with the raw values still in place.
+    return all(isinstance(v, int) for v in values)
+
+
+WORD_MAX_LENGTH = 60
+
+
+def word_list_error(value):
+    """The reason a JSON word list (brand-voice words, KPI ids) is not a list of short,
+    non-empty plain-text strings, or None when it is."""
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, list):
+        return _("Give a list of words.")
+    for i, word in enumerate(value, start=1):
+        if not isinstance(word, str) or not word.strip():
+            return _("Item %(n)s must be a non-empty text.") % {"n": i}
+        if len(word) > WORD_MAX_LENGTH:
+            return _("Item %(n)s is longer than %(max)s characters.") % {
+                "n": i, "max": WORD_MAX_LENGTH}
+        try:
+            no_markup(word)
+        except ValidationError:
+            return _("Item %(n)s contains HTML tags; write plain text.") % {"n": i}
+    return None
 
 
 class Product(Gated):
@@ -34,8 +74,17 @@ class Product(Gated):
         verbose_name_plural = _("products")
         constraints = [models.UniqueConstraint(fields=["team", "name"], name="unique_product_name")]
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if error := word_list_error(self.brand_voice_words):
+            raise ValidationError({"brand_voice_words": error})
+
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("strategy:product_detail", args=[self.pk])
 
 
 class ProductChild(Gated):
@@ -77,6 +126,9 @@ class Feature(ProductChild):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("strategy:product_tab", args=[self.product_id, "overview"]) + f"#feature-{self.pk}"
+
 
 class VisionDocument(ProductChild):
     """S1: who uses the product, which problems it solves, how success is measured."""
@@ -95,8 +147,17 @@ class VisionDocument(ProductChild):
         verbose_name = _("vision document")
         verbose_name_plural = _("vision documents")
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if error := word_list_error(self.success_kpis):
+            raise ValidationError({"success_kpis": error})
+
     def __str__(self):
         return f"{self.product} — vision"
+
+    def get_absolute_url(self):
+        return reverse("strategy:product_tab", args=[self.product_id, "vision"])
 
 
 class ResearchNote(Gated):
@@ -139,6 +200,9 @@ class ResearchNote(Gated):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("strategy:research_detail", args=[self.pk])
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -149,7 +213,9 @@ class ResearchNote(Gated):
                 errors["method"] = _("Primary research is first-hand: survey, interview, questionnaire or conversation.")
             if self.kind == self.Kind.SECONDARY and primary and self.method != self.Method.OTHER:
                 errors["method"] = _("Secondary research comes from reports, government, associations or publications.")
-        if self.product_id and self.team_id and self.product.team_id != self.team_id:
+        # A product id that does not exist is reported by clean_fields(); skip it here.
+        product_team = _team_of(Product, self.product_id)
+        if product_team is not None and self.team_id and product_team != self.team_id:
             errors["product"] = _("The product belongs to another team.")
         if errors:
             raise ValidationError(errors)
@@ -182,6 +248,9 @@ class MarketSize(ProductChild):
 
     def __str__(self):
         return f"{self.product} · {self.segment} · {self.year}"
+
+    def get_absolute_url(self):
+        return reverse("strategy:product_tab", args=[self.product_id, "market"]) + f"#market-size-{self.pk}"
 
 
 class Competitor(Gated):
@@ -229,6 +298,9 @@ class Competitor(Gated):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("strategy:competitor_detail", args=[self.pk])
+
     @classmethod
     def tier_for(cls, product_overlap: str, same_audience: bool) -> str | None:
         """S3 (seed 000): primary = same product or same audience or both; secondary =
@@ -244,6 +316,8 @@ class Competitor(Gated):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        if self.product_overlap not in self.Overlap.values:
+            return  # blank or unknown: clean_fields() names the field
         tier = self.tier_for(self.product_overlap, self.same_audience)
         if tier is None:
             raise ValidationError({"product_overlap": _(
@@ -291,6 +365,9 @@ class CompetitorProduct(CompetitorChild):
     def __str__(self):
         return f"{self.competitor} · {self.name}"
 
+    def get_absolute_url(self):
+        return reverse("strategy:competitor_tab", args=[self.competitor_id, "offerings"]) + f"#offering-{self.pk}"
+
 
 class CompetitorMove(CompetitorChild):
     """S3: a dated log of competitive moves (竞品动态)."""
@@ -319,6 +396,9 @@ class CompetitorMove(CompetitorChild):
 
     def __str__(self):
         return f"{self.happened_on} {self.competitor}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("strategy:competitor_tab", args=[self.competitor_id, "moves"]) + f"#move-{self.pk}"
 
 
 class SwotEntry(Gated):
@@ -359,18 +439,34 @@ class SwotEntry(Gated):
     def __str__(self):
         return f"{self.quadrant}: {self.text[:60]}"
 
+    def get_absolute_url(self):
+        if self.product_id:
+            return reverse("strategy:product_tab", args=[self.product_id, "swot"]) + f"#swot-{self.pk}"
+        return reverse("strategy:competitor_tab", args=[self.competitor_id, "swot"]) + f"#swot-{self.pk}"
+
     @property
     def audit_root(self):
         return self.product or self.competitor
+
+    def get_constraints(self):
+        # The xor check constraint guards the database; clean() explains the same rule in
+        # words, so full_clean() should not report it a second time in technical terms.
+        return [(cls, [c for c in constraints if c.name != "swot_about_product_xor_competitor"])
+                for cls, constraints in super().get_constraints()]
 
     def clean(self):
         from django.core.exceptions import ValidationError
 
         if bool(self.product_id) == bool(self.competitor_id):
             raise ValidationError(_("A SWOT entry is about either one product or one competitor."))
-        subject = self.product if self.product_id else self.competitor
-        if self.team_id and subject.team_id != self.team_id:
-            raise ValidationError(_("The product or competitor belongs to another team."))
+        if self.product_id:
+            field, model, pk = "product", Product, self.product_id
+        else:
+            field, model, pk = "competitor", Competitor, self.competitor_id
+        # An id that does not exist is reported by clean_fields(); skip it here.
+        subject_team = _team_of(model, pk)
+        if self.team_id and subject_team is not None and subject_team != self.team_id:
+            raise ValidationError({field: _("The product or competitor belongs to another team.")})
 
 
 class Persona(ProductChild):
@@ -421,10 +517,13 @@ class Persona(ProductChild):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("strategy:product_tab", args=[self.product_id, "personas"]) + f"#persona-{self.pk}"
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+        if _both_int(self.age_min, self.age_max) and self.age_min > self.age_max:
             raise ValidationError({"age_max": _("The upper age must not be below the lower age.")})
 
 
@@ -447,6 +546,9 @@ class PositioningStatement(ProductChild):
     def __str__(self):
         return self.statement[:80]
 
+    def get_absolute_url(self):
+        return reverse("strategy:product_tab", args=[self.product_id, "positioning"]) + f"#statement-{self.pk}"
+
 
 class PositioningVariant(Gated):
     """S6: the statement adapted to one channel, region or audience."""
@@ -467,6 +569,9 @@ class PositioningVariant(Gated):
     def __str__(self):
         scope = " / ".join(x for x in (self.channel, self.region, self.audience) if x)
         return f"{scope or '—'}: {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("strategy:product_tab", args=[self.statement.product_id, "positioning"]) + f"#variant-{self.pk}"
 
     @property
     def audit_root(self):
@@ -508,6 +613,9 @@ class PricingStrategy(ProductChild):
 
     def __str__(self):
         return f"{self.product} — {self.get_approach_display()}"
+
+    def get_absolute_url(self):
+        return reverse("strategy:product_tab", args=[self.product_id, "pricing"])
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -559,10 +667,13 @@ class PriceTier(PricingChild):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("strategy:product_tab", args=[self.strategy.product_id, "pricing"]) + f"#tier-{self.pk}"
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.max_seats is not None and self.min_seats and self.max_seats < self.min_seats:
+        if _both_int(self.min_seats, self.max_seats) and self.max_seats < self.min_seats:
             raise ValidationError({"max_seats": _("The upper seat count must not be below the lower one.")})
 
 
@@ -598,6 +709,9 @@ class DiscountPolicy(PricingChild):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("strategy:product_tab", args=[self.strategy.product_id, "pricing"]) + f"#discount-{self.pk}"
+
     def clean(self):
         from marketdesk.strategy.pricing import validate_steps
 
@@ -621,3 +735,6 @@ class ReviewQuestion(ProductChild):
 
     def __str__(self):
         return self.question
+
+    def get_absolute_url(self):
+        return reverse("strategy:product_tab", args=[self.product_id, "review"]) + f"#question-{self.pk}"

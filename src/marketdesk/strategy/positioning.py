@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -54,7 +55,7 @@ def _count(text: str, vocab) -> list[str]:
         if _CJK.search(word):
             if word in text:
                 found.append(word)
-        elif re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered):
+        elif re.search(rf"(?<![a-z]){re.escape(word.lower())}(?![a-z])", lowered):
             found.append(word)
     return found
 
@@ -62,14 +63,16 @@ def _count(text: str, vocab) -> list[str]:
 def check_statement(text: str, *, feature_names=(), brand_words=()) -> list[Check]:
     text = text or ""
     seconds = speaking_seconds(text)
+    # Whole seconds rounded up: 60.4 s is "61 seconds", over the minute, never "60".
+    shown = math.ceil(seconds)
     checks = [
         Check(
             "short",
             0 < seconds <= 60,
-            _("About %(s)d seconds to say — fits in one minute.") % {"s": round(seconds)}
+            _("About %(s)d seconds to say — fits in one minute.") % {"s": shown}
             if 0 < seconds <= 60
             else (_("Empty statement.") if seconds == 0 else
-                  _("About %(s)d seconds to say — cut it to one minute.") % {"s": round(seconds)}),
+                  _("About %(s)d seconds to say — cut it to one minute.") % {"s": shown}),
         )
     ]
     benefits = _count(text, BENEFIT_WORDS_EN + BENEFIT_WORDS_ZH)

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+#: Money is rounded to the cent, half up (四舍五入), as invoices are.
+CENT = Decimal("0.01")
+
+
+def _number(value) -> Decimal | None:
+    """A finite JSON number as a Decimal; None for anything else (text, true/false, NaN)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    number = Decimal(str(value))
+    return number if number.is_finite() else None
 
 
 def validate_steps(ratio_type: str, steps) -> None:
@@ -18,10 +29,9 @@ def validate_steps(ratio_type: str, steps) -> None:
     for i, step in enumerate(steps, start=1):
         if not isinstance(step, dict) or set(step) != {"from", "percent"}:
             raise ValidationError({"steps": _("Step %(n)s must have exactly the keys \"from\" and \"percent\".") % {"n": i}})
-        try:
-            start, pct = Decimal(str(step["from"])), Decimal(str(step["percent"]))
-        except ArithmeticError:
-            raise ValidationError({"steps": _("Step %(n)s: \"from\" and \"percent\" must be numbers.") % {"n": i}}) from None
+        start, pct = _number(step["from"]), _number(step["percent"])
+        if start is None or pct is None:
+            raise ValidationError({"steps": _("Step %(n)s: \"from\" and \"percent\" must be numbers.") % {"n": i}})
         if start < 0:
             raise ValidationError({"steps": _("Step %(n)s: \"from\" must not be negative.") % {"n": i}})
         if not (0 < pct <= 100):
@@ -47,7 +57,8 @@ def discount_amount(ratio_type: str, steps: list[dict], amount: Decimal) -> Deci
     ordered = sorted(steps, key=lambda s: Decimal(str(s["from"])))
     if ratio_type == "fixed":
         step = ordered[0]
-        return (amount * Decimal(str(step["percent"])) / 100) if amount >= Decimal(str(step["from"])) else Decimal(0)
+        total = amount * Decimal(str(step["percent"])) / 100 if amount >= Decimal(str(step["from"])) else Decimal(0)
+        return total.quantize(CENT, rounding=ROUND_HALF_UP)
     total = Decimal(0)
     for i, step in enumerate(ordered):
         lower = Decimal(str(step["from"]))
@@ -56,7 +67,7 @@ def discount_amount(ratio_type: str, steps: list[dict], amount: Decimal) -> Deci
             break
         band = (min(amount, upper) if upper is not None else amount) - lower
         total += band * Decimal(str(step["percent"])) / 100
-    return total.quantize(Decimal("0.01"))
+    return total.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,6 @@ def recommend_tier(tiers, seats: int) -> TierAdvice:
     fitting = [t for t in tiers if t.min_seats <= seats and (t.max_seats is None or seats <= t.max_seats)]
     if not fitting:
         return TierAdvice(None, "", _("No tier covers %(n)s seats; talk to the product manager.") % {"n": seats})
-    best = min(fitting, key=lambda t: (t.price, t.position))
+    best = min(fitting, key=lambda t: (t.price, t.position, t.pk or 0))
     return TierAdvice(best.pk, best.name, _("%(name)s covers %(n)s seats and is right for: %(fits)s") % {
         "name": best.name, "n": seats, "fits": best.fits})
