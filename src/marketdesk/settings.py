@@ -146,6 +146,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # Whitenoise warns at every start when the root is missing; the demo collects into it.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 TASKS = {
     "default": {

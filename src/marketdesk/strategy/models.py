@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from marketdesk.core.models import Gated
 from marketdesk.core.text import no_markup
 
+
 # Plain-text fields refuse markup; long-form fields are Markdown, sanitised on display.
 def _plain(verbose, max_length=200, **kw):
     return models.CharField(verbose, max_length=max_length, validators=[no_markup], **kw)
