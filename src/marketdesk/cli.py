@@ -138,12 +138,15 @@ def _addrport(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
 
 
-def supervise(commands: list[list[str]], *, grace: float = 10.0) -> int:
+def supervise(commands: list[list[str]], *, grace: float = 10.0,
+              env: dict[str, str] | None = None) -> int:
     """Run ``commands`` side by side until one ends or we get SIGINT/SIGTERM, then stop
-    the others (SIGTERM, then SIGKILL after ``grace`` seconds). Returns the exit code of
-    the process that ended first, or 0 when stopped by a signal."""
+    the others (SIGTERM, then SIGKILL after ``grace`` seconds). ``env`` adds variables to
+    the children's environment. Returns the exit code of the process that ended first,
+    or 0 when stopped by a signal."""
     env = {**os.environ,
-           "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "marketdesk.settings")}
+           "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "marketdesk.settings"),
+           **(env or {})}
     stop = {"signal": None}
 
     def on_signal(signum, frame):
@@ -177,7 +180,13 @@ def supervise(commands: list[list[str]], *, grace: float = 10.0) -> int:
             signal.signal(sig, handler)
 
 
-def _serve(host: str, port: int, *, with_worker: bool, reload: bool) -> None:
+#: The demo's team webhook posts here (demo/events_data.py WEBHOOK); only the demo's own
+#: processes may send to a loopback address.
+DEMO_RECEIVER_PORT = 8765
+DEMO_ENV = {"MARKETDESK_WEBHOOK_ALLOW_LOOPBACK_HTTP": "true"}
+
+
+def _serve(host: str, port: int, *, with_worker: bool, reload: bool, demo: bool = False) -> None:
     if collectstatic_if_stale():
         typer.echo(_("Static files collected."))
     runserver = _django_command("runserver", _addrport(host, port))
@@ -185,9 +194,13 @@ def _serve(host: str, port: int, *, with_worker: bool, reload: bool) -> None:
         runserver.append("--noreload")
     commands = [runserver]
     if with_worker:
-        commands.append(_django_command("db_worker", "--queue-name", "*",
+        # run_worker = django-tasks-db's db_worker plus the job scheduler (schedule app).
+        commands.append(_django_command("run_worker", "--queue-name", "*",
                                         "--reload" if reload else "--no-reload"))
-    code = supervise(commands)
+    if demo:
+        commands.append([sys.executable, "-m", "marketdesk.cli", "webhook-receiver",
+                         "--port", str(DEMO_RECEIVER_PORT)])
+    code = supervise(commands, env=DEMO_ENV if demo else None)
     if code:
         raise typer.Exit(code)
 
@@ -214,7 +227,7 @@ def worker(
     _ready()
     from django.core.management import call_command
 
-    call_command("db_worker", "--queue-name", queue, "--no-reload")
+    call_command("run_worker", "--queue-name", queue, "--no-reload")
 
 
 # --- demo -----------------------------------------------------------------------------------
@@ -248,6 +261,7 @@ def demo(
 ) -> None:
     _ready()
     from django.core.management import call_command
+    from django.test import override_settings
 
     from marketdesk.core.roles import Role
     from marketdesk.demo.generator import DemoResetRefused, load_demo
@@ -256,7 +270,9 @@ def demo(
     if reset:
         typer.echo(_("Erasing the database and loading the demo afresh…"))
     try:
-        summary = load_demo(reset=reset)
+        # The demo's webhook points at the local receiver: allowed in the demo only.
+        with override_settings(MARKETDESK_WEBHOOK_ALLOW_LOOPBACK_HTTP=True):
+            summary = load_demo(reset=reset)
     except DemoResetRefused as exc:
         _fail(str(exc))
     except ValidationError as exc:
@@ -274,7 +290,89 @@ def demo(
          for login in summary.logins],
     )
     if serve_it:
-        _serve(host, port, with_worker=with_worker, reload=False)
+        typer.echo(_("Team chat messages are posted to the local receiver on port %(port)s "
+                     "and printed here.") % {"port": DEMO_RECEIVER_PORT})
+        _serve(host, port, with_worker=with_worker, reload=False, demo=True)
+
+
+def describe_message(payload: object) -> str:
+    """A chat message (any of the four vendors' payloads) as readable lines."""
+    if not isinstance(payload, dict):
+        return str(payload)
+    lines: list[str] = []
+    post = payload.get("content", {}).get("post") if isinstance(payload.get("content"), dict) else None
+    if isinstance(post, dict) and post:  # Feishu / Lark
+        body = next(iter(post.values()))
+        lines.append(str(body.get("title", "")))
+        for paragraph in body.get("content", []):
+            lines.append("".join(str(part.get("href") or part.get("text", "")) if part.get("tag") == "a"
+                                 else str(part.get("text", "")) for part in paragraph))
+    elif isinstance(payload.get("markdown"), dict):  # DingTalk, WeCom
+        markdown = payload["markdown"]
+        lines.append(str(markdown.get("text") or markdown.get("content", "")))
+    elif "blocks" in payload:  # Slack
+        for block in payload["blocks"]:
+            text = block.get("text", {})
+            lines.append(str(text.get("text", "")))
+    else:
+        lines.append(json.dumps(payload, ensure_ascii=False))
+    return "\n".join(line for line in lines if line)
+
+
+#: What each chat tool answers on success (docs/notifications.md "Answers").
+RECEIVER_ANSWERS = {
+    "slack": ("text/plain; charset=utf-8", b"ok"),
+    "feishu": ("application/json", b'{"code": 0, "msg": "success"}'),
+    "": ("application/json", b'{"errcode": 0, "errmsg": "ok"}'),
+}
+
+
+def make_receiver(host: str, port: int, out=None):
+    """A local HTTP server that accepts chat-webhook messages, prints them and answers
+    like the chat tool named by the first part of the path (/feishu/…, /slack/…)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    write = out or (lambda text: typer.echo(text))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(min(length, 1_000_000))
+            try:
+                text = describe_message(json.loads(raw.decode("utf-8")))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                text = raw.decode("utf-8", "replace")
+            write(_("— chat message to %(path)s —") % {"path": self.path} + "\n" + text)
+            vendor = self.path.strip("/").split("/", 1)[0]
+            content_type, body = RECEIVER_ANSWERS.get(vendor, RECEIVER_ANSWERS[""])
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
+            return
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+@app.command("webhook-receiver",
+             help=_("Receive team-chat webhook messages locally and print them (demo and testing)."))
+def webhook_receiver(host: Host = "127.0.0.1", port: Annotated[int, typer.Option(
+        "--port", min=1, max=65535, help=_("Port to listen on."))] = DEMO_RECEIVER_PORT) -> None:
+    try:
+        server = make_receiver(host, port)
+    except OSError as exc:
+        _fail(_("Cannot listen on %(addr)s: %(reason)s") % {
+            "addr": _addrport(host, port), "reason": exc.strerror})
+    typer.echo(_("Receiving chat messages on http://%(addr)s/") % {"addr": _addrport(host, port)})
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 # --- users ----------------------------------------------------------------------------------

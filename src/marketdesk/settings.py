@@ -8,6 +8,7 @@ docs/operations.md; it then requires MARKETDESK_SECRET_KEY and MARKETDESK_ALLOWE
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from marketdesk.core import env
@@ -45,6 +46,10 @@ INSTALLED_APPS = [
     "marketdesk.core",
     "marketdesk.accounts",
     "marketdesk.strategy",
+    "marketdesk.sop",
+    "marketdesk.events",
+    "marketdesk.notify",
+    "marketdesk.schedule",
     "marketdesk.demo",
 ]
 
@@ -175,6 +180,22 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
         "use_tls": env.get_bool("MARKETDESK_SMTP_TLS", False),
     }
 DEFAULT_FROM_EMAIL = env.get_str("MARKETDESK_FROM_EMAIL", "marketdesk@localhost")
+
+# Absolute links in emails and chat messages (notify) start with this address.
+MARKETDESK_SITE_URL = env.get_str("MARKETDESK_SITE_URL", "http://127.0.0.1:8000")
+# Chat-bot webhooks (notify, docs/notifications.md): the only hosts a webhook may reach.
+MARKETDESK_WEBHOOK_HOSTS = env.get_list("MARKETDESK_WEBHOOK_HOSTS", [
+    "open.feishu.cn", "open.larksuite.com", "oapi.dingtalk.com", "qyapi.weixin.qq.com",
+    "hooks.slack.com",
+])
+# For local testing only: lets http://127.0.0.1:PORT/ (a local receiver) through the SSRF
+# checks. Never in production.
+MARKETDESK_WEBHOOK_ALLOW_LOOPBACK_HTTP = env.get_bool("MARKETDESK_WEBHOOK_ALLOW_LOOPBACK_HTTP", False)
+if PRODUCTION and MARKETDESK_WEBHOOK_ALLOW_LOOPBACK_HTTP:
+    raise ImproperlyConfigured(
+        "MARKETDESK_WEBHOOK_ALLOW_LOOPBACK_HTTP is for local testing only and cannot be "
+        "enabled when MARKETDESK_ENV=production."
+    )
 
 # Security headers; the hardened values apply in production (check --deploy passes).
 SESSION_COOKIE_HTTPONLY = True

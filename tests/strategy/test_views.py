@@ -809,7 +809,7 @@ def test_positioning_form_checks_live_and_shows_current_checks(kb, users, client
         url("child_edit", "products", kb.product.pk, "statements", kb.statement.pk)).content.decode()
     check_url = url("positioning_check", kb.product.pk)
     assert f'hx-post="{check_url}"' in body
-    assert 'hx-trigger="keyup changed delay:300ms, change"' in body
+    assert 'hx-trigger="input changed delay:300ms, change"' in body
     assert 'id="positioning-checks"' in body
     assert body.count("✓") == 3
 

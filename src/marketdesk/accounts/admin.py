@@ -12,10 +12,14 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "get_full_name", "email", "role", "is_active")
+    list_display = ("username", "full_name", "email", "role", "is_active")
     list_filter = ("role", "is_active", "teams")
     fieldsets = BaseUserAdmin.fieldsets + ((_("MarketDesk"), {"fields": ("role", "language")}),)
     inlines = [MembershipInline]
+
+    @admin.display(description=_("full name"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
 
 
 @admin.register(Team)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
+import hmac
 import uuid
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -28,13 +31,24 @@ def snapshot_value(value):
     return _jsonable(value)
 
 
+def fingerprint(value) -> str:
+    """Stands for a secret in the log: shows that it changed, never what it is."""
+    if value in (None, ""):
+        return ""
+    digest = hmac.new(settings.SECRET_KEY.encode(), str(value).encode(), hashlib.sha256)
+    return f"•••• {digest.hexdigest()[:8]}"
+
+
 def snapshot(obj: models.Model) -> dict:
-    """Field values of ``obj`` as JSON-able data (foreign keys as ids, m2m as id lists)."""
+    """Field values of ``obj`` as JSON-able data (foreign keys as ids, m2m as id lists).
+    Fields the model lists in ``audit_secret_fields`` are logged as a fingerprint."""
     data = {}
+    secret = set(getattr(obj, "audit_secret_fields", ()))
     for field in obj._meta.concrete_fields:
         if field.name in {"created_at", "updated_at"}:
             continue
-        data[field.attname] = _jsonable(getattr(obj, field.attname))
+        value = getattr(obj, field.attname)
+        data[field.attname] = fingerprint(value) if field.name in secret else _jsonable(value)
     if obj.pk is not None:
         for field in obj._meta.many_to_many:
             data[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))

@@ -1,4 +1,9 @@
 from django import forms
+from django.utils.translation import gettext_noop
+
+# Django 6.1's empty choice of a select ("- Select an option -") is missing from Django's
+# own zh_Hans catalogue; marking it here puts it in ours (makemessages keeps it).
+gettext_noop("- Select an option -")
 
 
 class StyledFormMixin:

@@ -19,6 +19,9 @@ class NavItem:
     model: str | None = None  # "app_label.Model": shown only to roles that may view it
     roles: frozenset | None = None  # or an explicit role set
     order: int = 50
+    # A count beside the label, fetched by HTMX after the page loads (so that no page
+    # pays for it): the URL name of a view returning the badge's HTML.
+    badge_url_name: str | None = None
 
 
 def items_for(request) -> list[dict]:
@@ -33,6 +36,7 @@ def items_for(request) -> list[dict]:
             url = reverse(item.url_name)
             entries.append((item.order, {
                 "url": url, "label": item.label, "icon": item.icon,
+                "badge_url": reverse(item.badge_url_name) if item.badge_url_name else "",
                 "active": request.path.startswith(url) and url != "/" or request.path == url,
             }))
     return [entry for _, entry in sorted(entries, key=lambda e: e[0])]

@@ -203,7 +203,7 @@ class PositioningStatementForm(StrategyForm):
         if check_url:
             self.fields["statement"].widget.attrs.update({
                 "hx-post": check_url,
-                "hx-trigger": "keyup changed delay:300ms, change",
+                "hx-trigger": "input changed delay:300ms, change",
                 "hx-target": "#positioning-checks",
                 "hx-swap": "innerHTML",
                 "aria-controls": "positioning-checks",
@@ -368,7 +368,7 @@ class CompetitorForm(TeamChoiceMixin, StrategyForm):
         super().__init__(*args, **kwargs)
         self._setup_team()
         self.fields["product_overlap"].help_text = " ".join(
-            f"{label}: {rule}" for label, rule in tier_rules())
+            _("%(tier)s: %(rule)s") % {"tier": label, "rule": rule} for label, rule in tier_rules())
         products = m.Product.objects.select_related("team")
         self.fields["products"].queryset = gate.scope(products, self.user)
         if gate.is_company_wide(self.user):

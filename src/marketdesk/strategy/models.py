@@ -155,7 +155,7 @@ class VisionDocument(ProductChild):
             raise ValidationError({"success_kpis": error})
 
     def __str__(self):
-        return f"{self.product} — vision"
+        return _("%(product)s — vision") % {"product": self.product}
 
     def get_absolute_url(self):
         return reverse("strategy:product_tab", args=[self.product_id, "vision"])

@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 # One minute of speech: about 150 English words, or about 250 Chinese characters
@@ -40,6 +41,12 @@ class Check:
     rule: str
     ok: bool
     message: str
+
+
+def _join(words) -> str:
+    # Chinese lists use the enumeration comma (顿号), English a comma and a space.
+    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    return separator.join(words)
 
 
 def speaking_seconds(text: str) -> float:
@@ -81,10 +88,10 @@ def check_statement(text: str, *, feature_names=(), brand_words=()) -> list[Chec
     ]
     benefit_ok = bool(benefits) and len(benefits) >= len(features)
     if benefit_ok:
-        message = _("Leads with benefits (%(words)s).") % {"words": ", ".join(benefits[:4])}
+        message = _("Leads with benefits (%(words)s).") % {"words": _join(benefits[:4])}
     elif features:
         message = _("Talks about features (%(words)s) more than what the customer gains.") % {
-            "words": ", ".join(features[:4])}
+            "words": _join(features[:4])}
     else:
         message = _("Say what the customer gains (saves, grows, reduces …).")
     checks.append(Check("benefit", benefit_ok, message))
@@ -92,8 +99,8 @@ def check_statement(text: str, *, feature_names=(), brand_words=()) -> list[Chec
     if not brand_words:
         checks.append(Check("voice", False, _("The product has no brand-voice words yet.")))
     elif used:
-        checks.append(Check("voice", True, _("Uses brand-voice words: %(w)s.") % {"w": ", ".join(used)}))
+        checks.append(Check("voice", True, _("Uses brand-voice words: %(w)s.") % {"w": _join(used)}))
     else:
         checks.append(Check("voice", False, _("Use at least one brand-voice word: %(w)s.") % {
-            "w": ", ".join(brand_words[:6])}))
+            "w": _join(brand_words[:6])}))
     return checks
