@@ -1,6 +1,6 @@
 """Browser tests: real headless Chromium (Debian's package) driven by Playwright.
 
-Never `playwright install` (it downloads a browser); we launch the system Chromium with
+We never let Playwright download a browser (no internet); we launch the system Chromium with
 `executable_path`. The flags keep Chromium from reaching for the network at start-up.
 
 Every test gets a fresh browser context whose ``base_url`` is the live server, so
