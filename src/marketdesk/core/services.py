@@ -119,3 +119,21 @@ class RecordService:
 
     def delete(self, obj: models.Model, *, by) -> None:
         delete(obj, by=by)
+
+
+def cascade_counts(obj: models.Model) -> list[tuple[str, int]]:
+    """What else deleting ``obj`` takes with it, per kind of record (for confirmation pages)."""
+    collector = Collector(using=obj._state.db or "default")
+    collector.collect([obj])
+    counts: dict = {}
+    for model, instances in collector.data.items():
+        n = sum(1 for i in instances if not (type(i) is type(obj) and i.pk == obj.pk))
+        if n:
+            counts[model] = counts.get(model, 0) + n
+    for qs in collector.fast_deletes:
+        n = qs.count()
+        if n:
+            counts[qs.model] = counts.get(qs.model, 0) + n
+    # m2m link rows are part of the records they link, not records of their own
+    return [(str(model._meta.verbose_name_plural), n) for model, n in counts.items()
+            if not model._meta.auto_created]

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models.deletion import Collector
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from marketdesk.accounts.models import Team
 from marketdesk.core import permissions as gate
+from marketdesk.core import services as core_services
 from marketdesk.core.services import RecordService
 from marketdesk.events import forms as f
 from marketdesk.events import models as m
@@ -108,22 +108,6 @@ def _tab_url(event, tab):
     return reverse("events:tab", args=[event.pk, tab])
 
 
-def _cascade(obj) -> list[tuple[str, int]]:
-    collector = Collector(using=obj._state.db or "default")
-    collector.collect([obj])
-    counts: dict = {}
-    for model, instances in collector.data.items():
-        n = sum(1 for i in instances if not (type(i) is type(obj) and i.pk == obj.pk))
-        if n:
-            counts[model] = counts.get(model, 0) + n
-    for qs in collector.fast_deletes:
-        n = qs.count()
-        if n:
-            counts[qs.model] = counts.get(qs.model, 0) + n
-    return [(str(model._meta.verbose_name_plural), n) for model, n in counts.items()
-            if not model._meta.auto_created]
-
-
 def _delete_page(request, obj, *, service, success_url, cancel_url):
     if request.method == "POST":
         name, kind = str(obj), obj._meta.verbose_name
@@ -135,7 +119,7 @@ def _delete_page(request, obj, *, service, success_url, cancel_url):
         messages.success(request, _("Deleted %(kind)s “%(name)s”.") % {"kind": kind, "name": name})
         return redirect(success_url)
     return render(request, "events/confirm_delete.html", {
-        "object": obj, "kind": obj._meta.verbose_name, "cascade": _cascade(obj),
+        "object": obj, "kind": obj._meta.verbose_name, "cascade": core_services.cascade_counts(obj),
         "cancel_url": cancel_url,
     })
 

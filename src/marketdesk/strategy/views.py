@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Q
-from django.db.models.deletion import Collector
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from marketdesk.core import permissions as gate
+from marketdesk.core import services as core_services
 from marketdesk.core.services import RecordService
 from marketdesk.strategy import forms as f
 from marketdesk.strategy import models as m
@@ -223,24 +223,6 @@ def _saved(request, obj):
         "kind": obj._meta.verbose_name, "name": obj})
 
 
-def _cascade(obj) -> list[tuple[str, int]]:
-    """What else a delete takes with it, for the confirmation page."""
-    collector = Collector(using=obj._state.db or "default")
-    collector.collect([obj])
-    counts: dict = {}
-    for model, instances in collector.data.items():
-        n = sum(1 for i in instances if not (type(i) is type(obj) and i.pk == obj.pk))
-        if n:
-            counts[model] = counts.get(model, 0) + n
-    for qs in collector.fast_deletes:
-        n = qs.count()
-        if n:
-            counts[qs.model] = counts.get(qs.model, 0) + n
-    # m2m link rows are part of the records they link, not records of their own
-    return [(str(model._meta.verbose_name_plural), n) for model, n in counts.items()
-            if not model._meta.auto_created]
-
-
 def _delete_page(request, obj, *, service, success_url, cancel_url):
     if request.method == "POST":
         name, kind = str(obj), obj._meta.verbose_name
@@ -248,7 +230,7 @@ def _delete_page(request, obj, *, service, success_url, cancel_url):
         messages.success(request, _("Deleted %(kind)s “%(name)s”.") % {"kind": kind, "name": name})
         return redirect(success_url)
     return render(request, "strategy/confirm_delete.html", {
-        "object": obj, "kind": obj._meta.verbose_name, "cascade": _cascade(obj),
+        "object": obj, "kind": obj._meta.verbose_name, "cascade": core_services.cascade_counts(obj),
         "cancel_url": cancel_url,
     })
 
