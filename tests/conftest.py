@@ -22,6 +22,22 @@ def _fast_settings(settings, tmp_path):
     settings.MARKETDESK_TEST_TMP = tmp_path
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language (English).
+
+    A request in Chinese leaves its language active on the thread (LocaleMiddleware
+    and the language switch call ``translation.activate``); without this reset the
+    next test in the same worker would see Chinese messages from services it calls
+    directly — an order-dependent failure CI hit once.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def team_a(db):
     from marketdesk.accounts.services import team_create

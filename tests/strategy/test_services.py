@@ -79,6 +79,23 @@ def test_review_answer_stamps_the_review_date(product, users):
     }
 
 
+@pytest.mark.parametrize(("utc_now", "zone", "expected"), [
+    # 17:00 UTC on 22 Nov is already 01:00 on 23 Nov in Shanghai (CI hit this once).
+    (dt.datetime(2026, 11, 22, 17, 0, tzinfo=dt.UTC), "Asia/Shanghai", dt.date(2026, 11, 23)),
+    (dt.datetime(2026, 11, 22, 17, 0, tzinfo=dt.UTC), "UTC", dt.date(2026, 11, 22)),
+    (dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC), "America/Los_Angeles", dt.date(2026, 11, 22)),
+])
+def test_review_answer_uses_the_team_local_day(product, users, monkeypatch, utc_now, zone, expected):
+    from django.utils import timezone
+
+    product.team.time_zone = zone
+    product.team.save()
+    monkeypatch.setattr(timezone, "now", lambda: utc_now)
+    question = product.review_questions.get(position=1)
+    answered = services.review_answer(question, answer="Fits.", by=users["team_leader"])
+    assert answered.last_reviewed_on == expected
+
+
 # --- S3 competitors ------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("overlap", "same_audience", "tier"), [

@@ -573,12 +573,12 @@ def test_marketer_answers_review_question(kb, users, client_for):
     assert response.status_code == 302
     question.refresh_from_db()
     assert question.answer == "Lead scoring tuned for China"
-    assert question.last_reviewed_on == timezone.localdate()
+    assert question.last_reviewed_on == kb.product.team.today()
     entry = audit_rows(question, "update").get()
     assert entry.changes["after"] == {"answer": "Lead scoring tuned for China",
-                                      "last_reviewed_on": timezone.localdate().isoformat()}
+                                      "last_reviewed_on": kb.product.team.today().isoformat()}
     page = client_for(users["sales"]).get(url("product_tab", kb.product.pk, "review")).content.decode()
-    assert f"Last reviewed on {timezone.localdate():%Y-%m-%d}" in page
+    assert f"Last reviewed on {kb.product.team.today():%Y-%m-%d}" in page
 
 
 def test_marketer_adds_custom_review_question(kb, users, client_for):

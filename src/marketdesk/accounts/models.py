@@ -36,6 +36,13 @@ class Team(models.Model):
     def __str__(self):
         return self.name
 
+    def today(self, now=None):
+        """The team's local calendar day (DOMAIN conventions: SOP dates are counted on
+        the team's local calendar), whatever zone the current request activated."""
+        from django.utils import timezone
+
+        return timezone.localdate(now, timezone=zoneinfo.ZoneInfo(self.time_zone))
+
 
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MARKETER)

@@ -39,8 +39,7 @@ WRITE_BATCH = 1000
 
 def team_today(team: Team, now: dt.datetime | None = None) -> dt.date:
     """Today on the team's local calendar (DOMAIN Conventions)."""
-    now = now or timezone.now()
-    return now.astimezone(zoneinfo.ZoneInfo(team.time_zone)).date()
+    return team.today(now)
 
 
 def _notify(recipients, **kwargs) -> None:

@@ -124,9 +124,10 @@ class SwotService(core.RecordService):
 
 
 def review_answer(question: m.ReviewQuestion, *, answer: str, by, on: dt.date | None = None):
-    """S8: answering a review question stamps the date it was last reviewed."""
+    """S8: answering a review question stamps the date it was last reviewed — the
+    product team's local day, not the server's (UTC) nor the viewer's."""
     return core.update(question, by=by, answer=answer,
-                       last_reviewed_on=on or timezone.localdate())
+                       last_reviewed_on=on or question.product.team.today())
 
 
 products = ProductService(m.Product)
