@@ -20,6 +20,11 @@ def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     settings.MARKETDESK_TEST_TMP = tmp_path
+    settings.MARKETDESK_FACTS_DIR = tmp_path / "facts"  # every test starts with no facts
+    yield
+    from marketdesk.metrics import store
+
+    store.close_indexes()
 
 
 @pytest.fixture(autouse=True)

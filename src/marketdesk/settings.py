@@ -5,6 +5,7 @@ MARKETDESK_ENV=production switches on the hardened profile documented in
 docs/operations.md; it then requires MARKETDESK_SECRET_KEY and MARKETDESK_ALLOWED_HOSTS.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "marketdesk.events",
     "marketdesk.notify",
     "marketdesk.schedule",
+    "marketdesk.metrics",
     "marketdesk.demo",
 ]
 
@@ -154,6 +156,14 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     # Whitenoise warns at every start when the root is missing; the demo collects into it.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# --- Analytics store (DESIGN "The metrics engine", decision 0006) ---
+MARKETDESK_FACTS_DIR = Path(env.get_str("MARKETDESK_FACTS_DIR", str(DATA_DIR / "facts"))).resolve()
+# "duckdb://" (default): DuckDB over the Parquet facts; another Ibis URL (postgres://…)
+# runs the same KPI expressions on that engine.
+MARKETDESK_ANALYTICS_URL = env.get_str("MARKETDESK_ANALYTICS_URL", "duckdb://")
+MARKETDESK_ANALYTICS_MEMORY = env.get_str("MARKETDESK_ANALYTICS_MEMORY", "2GB")
+MARKETDESK_ANALYTICS_THREADS = env.get_int("MARKETDESK_ANALYTICS_THREADS", os.cpu_count() or 2)
 
 TASKS = {
     "default": {

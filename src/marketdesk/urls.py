@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from marketdesk.core.api import build_api
 from marketdesk.events.api import router as events_router
+from marketdesk.metrics.api import router as metrics_router
 from marketdesk.notify.api import router as notify_router
 from marketdesk.schedule.api import router as schedule_router
 from marketdesk.sop.api import router as sop_router
@@ -14,6 +15,7 @@ api.add_router("/events", events_router)
 api.add_router("/notify", notify_router)
 api.add_router("/sop", sop_router)
 api.add_router("/calendar", schedule_router)
+api.add_router("/metrics", metrics_router)
 
 urlpatterns = [
     path("", include("marketdesk.core.urls")),
@@ -23,6 +25,7 @@ urlpatterns = [
     path("notify/", include("marketdesk.notify.urls")),
     path("sop/", include("marketdesk.sop.urls")),
     path("calendar/", include("marketdesk.schedule.urls")),
+    path("metrics/", include("marketdesk.metrics.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

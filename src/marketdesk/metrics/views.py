@@ -1,0 +1,1 @@
+"""Pages of the metrics area (HTMX): KPIs, funnels, attribution, imports, data health."""
