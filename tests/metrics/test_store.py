@@ -79,3 +79,52 @@ def test_queries_cannot_reach_other_files_nor_change_the_limits(tmp_path):
         con.sql(f"SELECT * FROM read_csv('{secret}')").execute()
     with pytest.raises(Exception, match="(?i)locked"):
         con.raw_sql("SET enable_external_access = true")
+
+
+def test_compaction_rewrites_a_partition_as_one_sorted_file_without_repeats(monkeypatch):
+    day = dt.datetime(2026, 3, 1, tzinfo=UTC)
+    for i in range(10):
+        store.write("touchpoints", pa.Table.from_pylist([
+            {"event_id": f"e{i}", "ts": day + dt.timedelta(hours=10 - i), "event_type": "page_view",
+             "person_id": f"p{i % 2}"}]), sync=False)
+    # The same fact stored twice (a crash between rename and id commit, then a resend).
+    store.write("touchpoints", pa.Table.from_pylist([
+        {"event_id": "e3", "ts": day + dt.timedelta(hours=7), "event_type": "page_view",
+         "person_id": "p1"}]), sync=False)
+    before = store.connect(["touchpoints"])  # a query planned before the swap
+    result = store.compact("touchpoints", now=1_000.0)
+    assert (result.partitions, result.files_before, result.rows_before, result.rows_after,
+            result.purged) == (1, 11, 11, 10, 0)
+    assert len(store.files("touchpoints")) == 1
+    assert before.table("touchpoints").count().execute() == 11  # its files are still there
+    ordered = store.connect(["touchpoints"]).table("touchpoints").to_pyarrow()
+    assert ordered.column("person_id").to_pylist() == ["p0"] * 5 + ["p1"] * 5
+    assert ordered.column("event_id").to_pylist() == ["e8", "e6", "e4", "e2", "e0",
+                                                      "e9", "e7", "e5", "e3", "e1"]
+    # Later, past the grace period, the superseded files are deleted.
+    purged = store.compact("touchpoints", now=1_000.0 + store.SUPERSEDED_GRACE.total_seconds())
+    assert purged.purged == 11
+    assert len(list(store.table_dir("touchpoints").glob("date=*/*.parquet"))) == 1
+
+
+def test_compaction_leaves_small_partitions_alone():
+    store.write("touchpoints", touches(("e1", dt.datetime(2026, 3, 1, tzinfo=UTC), "email")))
+    assert store.compact("touchpoints").partitions == 0
+    assert len(store.files("touchpoints")) == 1
+
+
+def test_the_scheduled_compaction_job_compacts_every_table(db):
+    from marketdesk.schedule import jobs
+    from marketdesk.schedule.models import JobRun
+
+    for i in range(store.COMPACT_MIN_FILES + 1):
+        store.write("touchpoints", touches((f"e{i}", dt.datetime(2026, 3, 1, i, tzinfo=UTC), None)),
+                    sync=False)
+    slot = "2099-03-08T20:17:00+00:00"
+    JobRun.objects.create(name="facts_compaction", first_seen_at=dt.datetime(2099, 3, 1, tzinfo=UTC),
+                          last_run_at=dt.datetime(2099, 3, 8, 20, 17, tzinfo=UTC))
+    assert jobs.facts_compaction_task.call(job="facts_compaction", slot=slot, now=slot) == 1
+    run = JobRun.objects.get(name="facts_compaction")
+    assert (run.last_status, run.last_result) == ("succeeded", {"compacted": {"touchpoints": 1},
+                                                                "purged": 0})
+    assert len(store.files("touchpoints")) == 1

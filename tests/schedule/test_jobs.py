@@ -67,6 +67,7 @@ def test_the_schedule_of_this_installation():
         ("notify_deliveries", "every 1 min"),
         ("registration_alerts", "cron 0 9 weekday * Asia/Shanghai"),
         ("retrospectives", "every 15 min"),
+        ("facts_compaction", "cron 17 * weekday * Asia/Shanghai"),
         ("prune_task_results", "cron 30 3 weekday * Asia/Shanghai"),
     ]
 
@@ -104,7 +105,7 @@ def test_after_downtime_each_missed_job_runs_once():
     # 03:30 daily prune were missed — each job runs once, for its latest slot.
     assert run_scheduler(once=True, now=utc(2099, 3, 8, 21, 0, 30)) == [
         "sop_reminders", "sop_escalations", "cadence_reminders", "notify_deliveries",
-        "retrospectives", "prune_task_results"]
+        "retrospectives", "facts_compaction", "prune_task_results"]
     assert [kwargs for _name, kwargs in enqueued() if _name == "cadence_reminders"] == [
         {"job": "cadence_reminders", "slot": "2099-03-08T21:00:00+00:00",
          "now": "2099-03-08T21:00:00+00:00", "since": "2099-03-08T18:00:00+00:00"}]
@@ -115,10 +116,11 @@ def test_after_downtime_each_missed_job_runs_once():
         "notify_deliveries": utc(2099, 3, 8, 21, 0),
         "registration_alerts": None,
         "retrospectives": utc(2099, 3, 8, 21, 0),
+        "facts_compaction": utc(2099, 3, 8, 20, 17),
         "prune_task_results": utc(2099, 3, 8, 19, 30),
     }
     assert run_scheduler(once=True, now=utc(2099, 3, 8, 21, 0, 59)) == []
-    assert len(enqueued()) == 6
+    assert len(enqueued()) == 7
 
 
 def test_a_restarted_scheduler_in_the_same_minute_does_not_double(settings):

@@ -205,11 +205,138 @@ def append(name: str, data: pa.Table, *, sync: bool = True) -> AppendResult:
 
 # --- Reading -------------------------------------------------------------------------------
 
-def files(name: str) -> list[Path]:
+@contextlib.contextmanager
+def _table_lock(name: str, *, exclusive: bool) -> Iterator[None]:
+    """Readers list a table's files under a shared lock; compaction swaps files under an
+    exclusive one, so a reader sees either the old files or the new one, never both."""
+    import fcntl
+
+    root = table_dir(name)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _superseded_path(name: str) -> Path:
+    return table_dir(name) / "_superseded.json"
+
+
+def _superseded(name: str) -> dict[str, float]:
+    """Files replaced by a compacted file: relative path → when (Unix time). They stay on
+    disk for a grace period, so queries that listed them before the swap still run."""
+    import json
+
+    path = _superseded_path(name)
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text())
+
+
+def _all_files(name: str) -> list[Path]:
     root = table_dir(name)
     if not root.exists():
         return []
     return sorted(p for p in root.glob("date=*/*.parquet") if not p.name.startswith("."))
+
+
+def files(name: str) -> list[Path]:
+    """The table's live files (a consistent snapshot)."""
+    root = table_dir(name)
+    if not root.exists():
+        return []
+    with _table_lock(name, exclusive=False):
+        gone = _superseded(name)
+        return [p for p in _all_files(name) if str(p.relative_to(root)) not in gone]
+
+
+#: A partition with more files than this is rewritten as one file by :func:`compact`.
+COMPACT_MIN_FILES = 8
+#: How long a superseded file stays on disk for queries that listed it before the swap.
+SUPERSEDED_GRACE = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class CompactResult:
+    table: str
+    partitions: int
+    files_before: int
+    rows_before: int
+    rows_after: int
+    purged: int
+
+
+def compact(name: str, *, min_files: int = COMPACT_MIN_FILES, now: float | None = None) -> CompactResult:
+    """Rewrite each partition holding more than ``min_files`` files as one file, sorted
+    by the table's key, without repeated ``event_id`` (the first stored row wins); then
+    drop superseded files older than the grace period. Safe beside readers and writers:
+    writers only add new files, which a later run picks up."""
+    import time
+
+    table = _table(name)
+    root = table_dir(name)
+    now = time.time() if now is None else now
+    partitions = files_before = rows_before = rows_after = 0
+    by_partition: dict[Path, list[Path]] = {}
+    for path in files(name):
+        by_partition.setdefault(path.parent, []).append(path)
+    for directory, parts in sorted(by_partition.items()):
+        if len(parts) <= min_files:
+            continue
+        data = pa.concat_tables(
+            [pq.read_table(p, schema=table.schema) for p in parts], promote_options="default")
+        rows_before += data.num_rows
+        # An id stored twice (a crash between the file rename and the id commit, then a
+        # resend) is the same fact twice: keep one.
+        data = _drop_repeated_ids(data)
+        order = [(column, "ascending") for column in table.sort_key] + [("event_id", "ascending")]
+        data = data.sort_by(order)
+        rows_after += data.num_rows
+        _write_file(directory, data, table, sync=True)
+        with _table_lock(name, exclusive=True):
+            gone = _superseded(name)
+            gone.update({str(p.relative_to(root)): now for p in parts})
+            _write_json(_superseded_path(name), gone)
+        partitions += 1
+        files_before += len(parts)
+    purged = 0
+    with _table_lock(name, exclusive=True):
+        gone = _superseded(name)
+        keep = {}
+        for relative, when in gone.items():
+            if now - when >= SUPERSEDED_GRACE.total_seconds():
+                (root / relative).unlink(missing_ok=True)
+                purged += 1
+            else:
+                keep[relative] = when
+        if keep != gone:
+            _write_json(_superseded_path(name), keep)
+    return CompactResult(name, partitions, files_before, rows_before, rows_after, purged)
+
+
+def _drop_repeated_ids(data: pa.Table) -> pa.Table:
+    """Keep one row per ``event_id`` (the first in ``data``)."""
+    import numpy as np
+
+    if pc.count_distinct(data.column("event_id")).as_py() == data.num_rows:
+        return data
+    positions = pa.array(np.arange(data.num_rows))
+    firsts = (data.select(["event_id"]).append_column("_i", positions)
+              .group_by("event_id", use_threads=False).aggregate([("_i", "min")]))
+    keep = np.zeros(data.num_rows, dtype=bool)
+    keep[firsts.column("_i_min").to_numpy()] = True
+    return data.filter(pa.array(keep))
+
+
+def _write_json(path: Path, value) -> None:
+    import json
+
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(json.dumps(value, sort_keys=True))
+    os.replace(temp, path)
 
 
 def _duck_type(kind: pa.DataType) -> str:

@@ -295,6 +295,18 @@ def registration_alerts_task(*, job: str, slot: str, now: str, since: str | None
     return len(outcome["alerts"])
 
 
+@task
+def facts_compaction_task(*, job: str, slot: str, now: str, since: str | None = None) -> int:
+    """Rewrite the analytics store's partitions of many small files as one (metrics)."""
+    from marketdesk.metrics import schema, store
+
+    with recorded(job, slot) as outcome:
+        results = [store.compact(name) for name in schema.TABLES]
+        outcome["compacted"] = {r.table: r.partitions for r in results if r.partitions}
+        outcome["purged"] = sum(r.purged for r in results)
+    return sum(outcome["compacted"].values())
+
+
 RETROSPECTIVES_FUNCTION = "retrospectives_open_due"
 
 
@@ -348,6 +360,7 @@ JOBS: tuple[Job, ...] = (
         requires=("events",)),
     Job("retrospectives", retrospective_creation_task, every=dt.timedelta(minutes=15),
         requires=("events",), when=_events_open_retrospectives),
+    Job("facts_compaction", facts_compaction_task, cron=Cron(minute=17), requires=("metrics",)),
     Job("prune_task_results", prune_task_results_task, cron=Cron(minute=30, hour=3),
         when=_database_task_backend),
 )
