@@ -4,4 +4,7 @@ from marketdesk.metrics import views  # noqa: F401
 
 app_name = "metrics"
 urlpatterns = [
+    path("imports/", views.imports_list, name="imports"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
 ]
