@@ -88,17 +88,29 @@ def parse_score(value):
     return score
 
 
+_NO_VALUE = {"-", "--", "—", "N/A", "n/a"}
+
+
+def _no_value(value) -> bool:
+    """Reports write a dash where a figure is not available (百度 平均点击价格 without clicks)."""
+    return isinstance(value, str) and value.strip() in _NO_VALUE
+
+
+def parse_number(value):
+    return None if _no_value(value) else parse_decimal(value)
+
+
 def parse_count(value):
-    number = parse_int(value)
-    if number is None and isinstance(value, str) and value.strip() in {"-", "--", "—"}:
+    if _no_value(value):
         return None
+    number = parse_int(value)
     if number is not None and number < 0:
         raise CellError(_("“%(value)s” is a negative count") % {"value": number})
     return number
 
 
 def parse_amount(value):
-    amount = parse_decimal(value)
+    amount = parse_number(value)
     if amount is not None and amount < 0:
         raise CellError(_("“%(value)s” is a negative amount") % {"value": amount})
     return amount
@@ -634,7 +646,7 @@ BAIDU = Preset(
         Column("impressions", "impressions", "展现", parse_count, aliases=("展现量",)),
         Column("clicks", "clicks", "点击", parse_count, aliases=("点击量",)),
         Column("cost", "cost", "消费", parse_amount, required=True, aliases=("消费金额", "花费")),
-        Column("cpc", "average cpc", "平均点击价格", parse_decimal, aliases=("cpc",)),
+        Column("cpc", "average cpc", "平均点击价格", parse_number, aliases=("cpc",)),
         Column("ctr", "ctr", "点击率"),
     ),
     outputs=(

@@ -114,12 +114,12 @@ def import_run(job_id: int) -> ImportJob:
     path = job_file(job)
     tz = zoneinfo.ZoneInfo(job.team.time_zone or settings.DEFAULT_TEAM_TIME_ZONE)
     try:
-        try:
-            total = imports.count_rows(job.preset, path, job.filename)
-        except tabular.FileRefused:
-            total = 0  # the run below reports why
-        ImportJob.objects.filter(pk=job_id).update(rows_total=total)
         with open(path, "rb") as handle:
+            try:
+                total = imports.count_rows(job.preset, handle, job.filename)
+            except tabular.FileRefused:
+                total = 0  # the run below reports why
+            ImportJob.objects.filter(pk=job_id).update(rows_total=total)
             outcome = imports.run(job.preset, handle, job.filename, tz=tz,
                                   skip_bad_rows=job.skip_bad_rows, progress=_progress(job_id))
     except Exception as exc:
