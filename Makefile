@@ -8,7 +8,7 @@ VENV := .venv
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="tests/test_x.py -k name"
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test lint messages clean
+.PHONY: help install demo test lint messages clean bench
 
 help:
 	@echo "make install   Python runtime deps (.venv) and front-end files (static/vendor)"
@@ -16,6 +16,8 @@ help:
 	@echo "make test      test suite on SQLite and on a throwaway PostgreSQL"
 	@echo "               (PYTEST_ARGS=..., MARKETDESK_TEST_DB=sqlite|postgres, MARKETDESK_TEST_WORKERS=N)"
 	@echo "make lint      ruff check src tests"
+	@echo "make bench     metrics engine vs pandas and Polars baselines -> docs/benchmarks.md"
+	@echo "               (BENCH_SIZES=1M,10M by default; BENCH_SIZES=100M opt-in)"
 	@echo "make messages  update and compile the zh_Hans translations"
 	@echo "make clean     remove generated files (.venv, node_modules, vendor, caches; keeps var/)"
 
@@ -31,6 +33,12 @@ test:
 lint:
 	@[ -x $(VENV)/bin/ruff ] || bash scripts/bootstrap.sh --dev
 	$(VENV)/bin/ruff check src tests
+
+# Synthetic data is cached under var/bench/ (the first 10M run generates it, ~2 min).
+BENCH_SIZES ?= 1M,10M
+bench:
+	bash scripts/bootstrap.sh --dev
+	BENCH_SIZES=$(BENCH_SIZES) $(VENV)/bin/python -m bench
 
 # makemessages/compilemessages need GNU gettext.
 messages: install
