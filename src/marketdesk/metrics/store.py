@@ -131,6 +131,12 @@ class IdIndex:
         self.connection.execute(
             "CREATE TABLE IF NOT EXISTS ids (tbl TEXT NOT NULL, event_id TEXT NOT NULL,"
             " PRIMARY KEY (tbl, event_id)) WITHOUT ROWID")
+        # What ingest received per (table, origin), for the data-health page (O14).
+        self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS intake (tbl TEXT NOT NULL, origin TEXT NOT NULL,"
+            " batches INTEGER NOT NULL, received INTEGER NOT NULL, written INTEGER NOT NULL,"
+            " duplicates INTEGER NOT NULL, rejected INTEGER NOT NULL,"
+            " last_received TEXT NOT NULL, PRIMARY KEY (tbl, origin)) WITHOUT ROWID")
 
     @contextlib.contextmanager
     def claim(self, name: str, ids: list[str]) -> Iterator[set[str]]:
@@ -152,6 +158,28 @@ class IdIndex:
             raise
         else:
             cursor.execute("COMMIT")
+
+    def record_intake(self, name: str, origin: str, *, received: int, written: int,
+                      duplicates: int, rejected: int, at: dt.datetime) -> None:
+        """Add one batch to the counters of (table, origin); ``at`` is when it arrived."""
+        self.connection.execute(
+            "INSERT INTO intake VALUES (?, ?, 1, ?, ?, ?, ?, ?) ON CONFLICT (tbl, origin) DO"
+            " UPDATE SET batches = batches + 1, received = received + excluded.received,"
+            " written = written + excluded.written,"
+            " duplicates = duplicates + excluded.duplicates,"
+            " rejected = rejected + excluded.rejected,"
+            " last_received = max(last_received, excluded.last_received)",
+            (name, origin, received, written, duplicates, rejected,
+             at.astimezone(dt.UTC).isoformat(timespec="microseconds")))
+
+    def intake(self) -> list[dict]:
+        """The counters of every (table, origin), ordered by table and origin."""
+        rows = self.connection.execute(
+            "SELECT tbl, origin, batches, received, written, duplicates, rejected, last_received"
+            " FROM intake ORDER BY tbl, origin").fetchall()
+        return [{"table": t, "origin": o, "batches": b, "received": r, "written": w,
+                 "duplicates": d, "rejected": x, "last_received": dt.datetime.fromisoformat(at)}
+                for t, o, b, r, w, d, x, at in rows]
 
     def count(self, name: str) -> int:
         return self.connection.execute("SELECT count(*) FROM ids WHERE tbl = ?",
