@@ -164,6 +164,8 @@ MARKETDESK_FACTS_DIR = Path(env.get_str("MARKETDESK_FACTS_DIR", str(DATA_DIR / "
 MARKETDESK_ANALYTICS_URL = env.get_str("MARKETDESK_ANALYTICS_URL", "duckdb://")
 MARKETDESK_ANALYTICS_MEMORY = env.get_str("MARKETDESK_ANALYTICS_MEMORY", "2GB")
 MARKETDESK_ANALYTICS_THREADS = env.get_int("MARKETDESK_ANALYTICS_THREADS", os.cpu_count() or 2)
+# K2: referrer hosts that are "us" (a subdomain counts too); other referrers are external.
+MARKETDESK_OWN_DOMAINS = [d.lower().lstrip(".") for d in env.get_list("MARKETDESK_OWN_DOMAINS", [])]
 
 TASKS = {
     "default": {
