@@ -166,6 +166,9 @@ MARKETDESK_ANALYTICS_MEMORY = env.get_str("MARKETDESK_ANALYTICS_MEMORY", "2GB")
 MARKETDESK_ANALYTICS_THREADS = env.get_int("MARKETDESK_ANALYTICS_THREADS", os.cpu_count() or 2)
 # K2: referrer hosts that are "us" (a subdomain counts too); other referrers are external.
 MARKETDESK_OWN_DOMAINS = [d.lower().lstrip(".") for d in env.get_list("MARKETDESK_OWN_DOMAINS", [])]
+# O14: sites (scheme://host[:port]) whose pages may send tracking events to /collect;
+# empty = only pages served by MarketDesk itself (same origin).
+MARKETDESK_COLLECT_ORIGINS = env.get_list("MARKETDESK_COLLECT_ORIGINS", [])
 
 TASKS = {
     "default": {

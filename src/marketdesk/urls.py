@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from marketdesk.core.api import build_api
 from marketdesk.events.api import router as events_router
+from marketdesk.metrics import collector
 from marketdesk.metrics.api import router as metrics_router
 from marketdesk.notify.api import router as notify_router
 from marketdesk.schedule.api import router as schedule_router
@@ -27,5 +28,6 @@ urlpatterns = [
     path("calendar/", include("marketdesk.schedule.urls")),
     path("metrics/", include("marketdesk.metrics.urls")),
     path("api/v1/", api.urls),
+    path("collect", collector.collect, name="collect"),
     path("admin/", admin.site.urls),
 ]

@@ -26,11 +26,14 @@ import datetime as dt
 import json
 import math
 import re
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -329,58 +332,160 @@ def prepare(table: str, rows: Sequence[Mapping], *, tz: dt.tzinfo = UTC,
     if row_numbers is not None and len(row_numbers) != len(rows):
         raise ValueError("row_numbers must have one number per row")
     numbers = row_numbers if row_numbers is not None else range(1, len(rows) + 1)
-    checks = _checkers(spec, tz)
-    known = set(spec.columns)
-    required = spec.required
-    errors: list[FactError] = []
-    good: list[dict] = []
-    for number, row in zip(numbers, rows, strict=True):
+    known = frozenset(spec.columns)
+    # Column by column: a column no row fills costs one list scan, and each checker runs
+    # only over the values present.
+    found: list[tuple[int, int, FactError]] = []  # (position, column order, error)
+    bad: set[int] = set()
+    mappings = []
+    for position, (number, row) in enumerate(zip(numbers, rows, strict=True)):
         if not isinstance(row, Mapping):
-            errors.append(FactError(number, "", _("The row is not an object of column values.")))
+            found.append((position, -1, FactError(number, "", _(
+                "The row is not an object of column values."))))
+            bad.add(position)
+            mappings.append({})
             continue
-        out = {}
-        bad = False
-        for key in row:
-            if key not in known:
-                errors.append(FactError(number, str(key), _(
-                    "“%(column)s” is not a column of the %(table)s table.") % {
-                    "column": _shown(str(key), 40), "table": table}))
-                bad = True
-        for name, check in checks.items():
-            try:
-                value = check(row.get(name))
-            except _Bad as exc:
-                errors.append(FactError(number, name, exc.reason))
-                bad = True
-                continue
-            if value is None and name in required:
-                errors.append(FactError(number, name, _("“%(column)s” is required.") % {
-                    "column": name}))
-                bad = True
-            out[name] = value
-        if not bad:
-            good.append(out)
-    if table == "touchpoints" and good:
+        mappings.append(row)
+        if not known.issuperset(row.keys()):
+            for key in row:
+                if key not in known:
+                    found.append((position, -1, FactError(number, str(key), _(
+                        "“%(column)s” is not a column of the %(table)s table.") % {
+                        "column": _shown(str(key), 40), "table": table})))
+            bad.add(position)
+    count = len(mappings)
+    not_objects = {position for position, row in enumerate(rows) if not isinstance(row, Mapping)}
+    columns: dict[str, list] = {}
+    for order, (name, check) in enumerate(_checkers(spec, tz).items()):
+        values = [row.get(name) for row in mappings]
+        missing = values.count(None)
+        if missing < count:
+            for position, value in enumerate(values):
+                if value is None:
+                    continue
+                try:
+                    values[position] = check(value)
+                except _Bad as exc:
+                    found.append((position, order, FactError(numbers[position], name, exc.reason)))
+                    bad.add(position)
+        if name in spec.required and None in values:
+            for position, value in enumerate(values):
+                if value is None and position not in not_objects:
+                    found.append((position, order, FactError(
+                        numbers[position], name, _("“%(column)s” is required.") % {
+                            "column": name})))
+                    bad.add(position)
+        columns[name] = values
+    found.sort(key=lambda item: (item[0], item[1]))
+    errors = [error for _position, _order, error in found]
+    if bad:
+        keep = [position for position in range(count) if position not in bad]
+        columns = {name: [values[p] for p in keep] for name, values in columns.items()}
+    if table == "touchpoints":
         own = _own_domains()
-        for out in good:
-            if out["channel"] is None:
-                out["channel"] = channels.derive(out["source"], out["medium"], out["campaign"],
-                                                 out["referrer"], out["url"], out["event_type"],
-                                                 own)
-    columns = {f.name: pa.array([r[f.name] for r in good], f.type) for f in spec.schema}
-    data = pa.Table.from_pydict(columns, schema=spec.schema)
+        channel = columns["channel"]
+        for i, value in enumerate(channel):
+            if value is None:
+                channel[i] = channels.derive(
+                    columns["source"][i], columns["medium"][i], columns["campaign"][i],
+                    columns["referrer"][i], columns["url"][i], columns["event_type"][i], own)
+    data = pa.Table.from_arrays([pa.array(columns[f.name], f.type) for f in spec.schema],
+                                schema=spec.schema)
     return data, errors
 
 
 # --- writing ---------------------------------------------------------------------------------
 
+class _Identities:
+    """The identities already stored, for stitching at ingest: one DuckDB connection of the
+    store (locked down like every other) holding a table of (anonymous_id, person_id, ts)
+    loaded from the identity files, topped up with the files written since the last batch
+    — so a batch costs one query, not a scan of every identity file. A file that
+    compaction rewrote is read again (its rows are already known: arg_max is unchanged)."""
+
+    def __init__(self, root):
+        self.root = root
+        self.con = store.duckdb_connection(["identities"])
+        self.con.execute("CREATE TABLE known (anonymous_id VARCHAR, person_id VARCHAR,"
+                         " ts TIMESTAMPTZ)")
+        self.loaded: set[str] = set()
+        self.lock = threading.Lock()
+        self.signal: int | None = None
+        self.listed = 0.0
+        self.size = 0
+
+    def _top_up(self) -> None:
+        # Listing the files costs a walk of every partition: do it only when the intake
+        # counters say identities were written since (by any process), or every minute
+        # (files written around ingest: bulk loads, compaction).
+        signal = store.id_index().written("identities")
+        now = time.monotonic()
+        if signal == self.signal and now - self.listed < 60:
+            return
+        self.signal, self.listed = signal, now
+        new = [str(p) for p in store.files("identities") if str(p) not in self.loaded]
+        if not new:
+            return
+        listing = ", ".join("'" + p.replace("'", "''") + "'" for p in new)
+        self.con.execute("INSERT INTO known SELECT anonymous_id, person_id, ts FROM"
+                         f" read_parquet([{listing}])")
+        self.loaded.update(new)
+        self.size = self.con.execute("SELECT count(*) FROM known").fetchone()[0]
+
+    def add(self, data: pa.Table, written: int, paths) -> None:
+        """Identities this process has just stored: known at once, without reading back
+        their files (nor listing the directory for them)."""
+        with self.lock:
+            if self.signal is None:
+                return  # not loaded yet: the first lookup reads every file
+            rows = data.select(["anonymous_id", "person_id", "ts"])
+            self.con.register("_new_identities", rows)
+            try:
+                self.con.execute("INSERT INTO known SELECT * FROM _new_identities")
+            finally:
+                self.con.unregister("_new_identities")
+            self.loaded.update(str(p) for p in paths)
+            self.signal += written
+            self.size += rows.num_rows
+
+    def persons(self, anonymous_ids: list[str]) -> pa.Table:
+        """(anonymous_id, person_id) of the ids known: the latest identity of each."""
+        with self.lock:
+            self._top_up()
+            if not self.size:
+                return pa.table({"anonymous_id": pa.array([], pa.string()),
+                                 "person_id": pa.array([], pa.string())})
+            # An IN list of parameters: DuckDB plans it as a hash join on the batch's ids
+            # (an unnest() subquery scans the whole table ten times slower).
+            marks = ", ".join("?" * len(anonymous_ids))
+            return self.con.execute(
+                "SELECT anonymous_id, arg_max(person_id, ts) AS person_id FROM known"
+                f" WHERE anonymous_id IN ({marks}) GROUP BY anonymous_id",
+                anonymous_ids).to_arrow_table()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+_identities: list[_Identities] = []
+_identities_lock = threading.Lock()
+
+
+def _known_identities() -> _Identities:
+    root = store.facts_dir()
+    with _identities_lock:
+        if _identities and _identities[0].root != root:
+            _identities.pop().close()  # another facts directory (tests, a worker's switch)
+        if not _identities:
+            _identities.append(_Identities(root))
+        return _identities[0]
+
+
 def stitch(data: pa.Table) -> pa.Table:
     """Touchpoints with an ``anonymous_id`` and no ``person_id`` take the person of an
-    identity already stored (the latest one for that anonymous id): one query for the
-    batch, over the distinct anonymous ids."""
-    import pyarrow.compute as pc
-
-    if data.num_rows == 0 or not store.files("identities"):
+    identity already stored (the latest one for that anonymous id): one set-based query
+    for the batch, over its distinct anonymous ids."""
+    if data.num_rows == 0:
         return data
     person = data.column("person_id")
     anonymous = data.column("anonymous_id")
@@ -388,14 +493,7 @@ def stitch(data: pa.Table) -> pa.Table:
     if not pc.any(open_rows).as_py():
         return data
     wanted = pc.unique(pc.filter(anonymous, open_rows)).to_pylist()
-    con = store.duckdb_connection(["identities"])
-    try:
-        known = con.execute(
-            "SELECT anonymous_id, arg_max(person_id, ts) AS person_id FROM identities"
-            " WHERE anonymous_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY anonymous_id",
-            [wanted]).fetch_arrow_table()
-    finally:
-        con.close()
+    known = _known_identities().persons(wanted)
     if known.num_rows == 0:
         return data
     positions = pc.index_in(anonymous, value_set=known.column("anonymous_id"))
@@ -425,6 +523,10 @@ def commit(table: str, data: pa.Table, errors: Sequence[FactError], *, received:
             data = stitch(data)
         result = store.append(table, data, sync=sync)
         written, duplicates = result.written, result.duplicates
+        if table == "identities" and written:
+            stored = data if not result.duplicate_ids else data.filter(pc.invert(pc.is_in(
+                data.column("event_id"), value_set=pa.array(result.duplicate_ids, pa.string()))))
+            _known_identities().add(stored, written, result.paths)
     store.id_index().record_intake(table, origin, received=received, written=written,
                                    duplicates=duplicates, rejected=rejected, at=timezone.now())
     return IngestResult(table, received, written, duplicates, errors, False)
