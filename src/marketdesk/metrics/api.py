@@ -92,3 +92,65 @@ def import_create(request, team: _Form[int], preset: _Form[str], file: _File[_Up
 def import_get(request, job_id: int):
     job = _gate.get_object(_ImportJob.objects.all(), request.user, "view", pk=job_id)
     return _job_out(job)
+
+
+# --- facts in JSON (O14) ----------------------------------------------------------------
+# POST /facts/{table} {"rows": [...], "skip_bad_rows": false}: the same facts as imports
+# and the collector, through ingest (origin "api").
+# 200 the IngestResult (written, duplicates; with skip_bad_rows the refused rows in
+#     ``errors``, each naming its 1-based ``row``, ``field`` and ``reason``);
+# 401 not signed in; 403 not an editor (gate "add" on the analytics area) or a session
+#     write without the CSRF token; 404 no such fact table;
+# 422 a body that is not {"rows": [...]}, more than MAX_FACT_ROWS rows, or (all-or-nothing)
+#     any bad row: nothing is written and each error's field is ``rows.<index>.<column>``
+#     (the 0-based index in ``rows``, as JSON paths count).
+
+MAX_FACT_ROWS = 10_000
+
+
+class FactsIn(_Schema):
+    rows: list[dict]
+    skip_bad_rows: bool = False
+
+
+class FactErrorOut(_Schema):
+    row: int
+    field: str
+    reason: str
+
+
+class IngestResultOut(_Schema):
+    table: str
+    received: int
+    written: int
+    duplicates: int
+    refused: bool
+    errors: list[FactErrorOut]
+
+
+@router.post("/facts/{table}", response={200: IngestResultOut, **_WRITE_ERRORS},
+             summary="Store facts of one table in JSON (O14): validated, normalised, de-duplicated")
+def facts_create(request, table: str, payload: FactsIn):
+    from django.utils.translation import gettext as _  # noqa: PLC0415
+
+    from marketdesk.metrics import ingest, schema  # noqa: PLC0415
+    from marketdesk.metrics.models import ANALYTICS  # noqa: PLC0415
+
+    if not _gate.can(request.user, "add", ANALYTICS):
+        raise PermissionDenied
+    if table not in schema.TABLES:
+        raise _Http404
+    if len(payload.rows) > MAX_FACT_ROWS:
+        return _Status(422, {"detail": _("The request is not valid."), "errors": [{
+            "field": "rows", "code": "too_many",
+            "message": _("At most %(max)d rows per request; this one has %(n)d.") % {
+                "max": MAX_FACT_ROWS, "n": len(payload.rows)}}]})
+    result = ingest.ingest(table, payload.rows, origin="api",
+                           skip_bad_rows=payload.skip_bad_rows)
+    if result.refused:
+        return _Status(422, {
+            "detail": _("Nothing was written: %(n)d rows have errors.") % {
+                "n": len({e.row for e in result.errors})},
+            "errors": [{"field": f"rows.{e.row - 1}.{e.field}" if e.field else f"rows.{e.row - 1}",
+                        "message": e.reason, "code": "invalid"} for e in result.errors]})
+    return result.as_dict()

@@ -7,4 +7,5 @@ urlpatterns = [
     path("imports/", views.imports_list, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
+    path("health/", views.health, name="health"),
 ]

@@ -71,3 +71,19 @@ def import_errors_csv(request, pk):
                             content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
     return response
+
+
+# --- data health (O14) ------------------------------------------------------------------
+
+@login_required
+@require_GET
+def health(request):
+    """Rows, files and the latest event per fact table; per source (origin): when it last
+    sent, what was written and how many rows were rejected. Editors only."""
+    from marketdesk.metrics import ingest  # noqa: PLC0415
+    from marketdesk.metrics.models import ANALYTICS  # noqa: PLC0415
+
+    if not gate.can(request.user, "add", ANALYTICS):
+        raise PermissionDenied
+    tables, origins = ingest.health()
+    return render(request, "metrics/health.html", {"tables": tables, "origins": origins})
