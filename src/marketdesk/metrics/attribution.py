@@ -113,6 +113,13 @@ def _check(*, conversion: str, by: str, window_days, half_life_days=DEFAULT_HALF
         raise ValueError("models: a model is named twice")
 
 
+def _f(value: float) -> ir.Value:
+    """A float64 literal. Ibis writes a float literal as ``0.4``, which PostgreSQL reads as
+    NUMERIC (and returns as Decimal); ``CAST('0.4' AS DOUBLE PRECISION)`` is a double on
+    every engine (repr round-trips the exact double)."""
+    return ibis.literal(repr(float(value))).cast("float64")
+
+
 def _utc(value: dt.datetime) -> ir.Value:
     return ibis.literal(value.astimezone(dt.UTC), type=_TS)
 
@@ -155,11 +162,11 @@ def conversions(con, conversion: str, *, start=None, end=None) -> ir.Table:
         d = con.table("deals")
         d = d.filter(d.stage == "closed_won")
         c = d.select(conv_id=d.event_id, cperson=d.person_id, conv_ts=d.ts,
-                     value=d.amount.fill_null(0.0).cast("float64"))
+                     value=d.amount.fill_null(_f(0.0)).cast("float64"))
     else:
         c = first_stage(con, "lead")
         c = c.select(conv_id=c.event_id, cperson=c.person, conv_ts=c.ts,
-                     value=ibis.literal(1.0, type="float64"))
+                     value=_f(1.0))
     if start is not None:
         c = c.filter(c.conv_ts >= _utc(start))
     if end is not None:
@@ -191,14 +198,14 @@ def _milestones(con, persons: ir.Table) -> ir.Table:
 def _positional(i, n, roles: Sequence[tuple[ir.Value, float]]) -> ir.Value:
     """The weight of touch ``i`` of ``n`` under a positional model (module docstring).
     ``roles`` are (position, share); a position < 1 means the role is absent."""
-    zero = ibis.literal(0.0)
+    zero = _f(0.0)
     held = zero
     present = zero
     is_key = ibis.literal(False)
     distinct = ibis.literal(0)
     for j, (position, share) in enumerate(roles):
-        held = held + (i == position).ifelse(share, 0.0)
-        present = present + (position >= 1).ifelse(share, 0.0)
+        held = held + (i == position).ifelse(_f(share), zero)
+        present = present + (position >= 1).ifelse(_f(share), zero)
         is_key = is_key | (i == position)
         new = position >= 1
         for earlier, _ in roles[:j]:
@@ -206,8 +213,8 @@ def _positional(i, n, roles: Sequence[tuple[ir.Value, float]]) -> ir.Value:
         distinct = distinct + new.ifelse(1, 0)
     others = n - distinct
     return is_key.ifelse(
-        (others == 0).ifelse(held / present.nullif(0.0), held),
-        (1.0 - present) / others.nullif(0).cast("float64"))
+        (others == 0).ifelse(held / present.nullif(zero), held),
+        (_f(1.0) - present) / others.nullif(0).cast("float64"))
 
 
 def _rule_table(con, *, conversion: str, by: str, window_days: int, half_life_days: float,
@@ -244,13 +251,13 @@ def _rule_table(con, *, conversion: str, by: str, window_days: int, half_life_da
     if "time_decay" in models:
         seconds = half_life_days * 86_400.0
         age = p._last_ts.epoch_seconds().cast("float64") - p.ts.epoch_seconds().cast("float64")
-        p = p.mutate(_decay=(age * (-_LN2 / seconds)).exp())
+        p = p.mutate(_decay=(age * _f(-_LN2 / seconds)).exp())
         p = p.mutate(_decay_sum=p._decay.sum().over(ibis.window(group_by=p.conv_id)))
     i, n = p._i, p._n
     weight = {
-        "first_touch": lambda: (i == 1).ifelse(1.0, 0.0),
-        "last_touch": lambda: (i == n).ifelse(1.0, 0.0),
-        "linear": lambda: 1.0 / n.nullif(0).cast("float64"),
+        "first_touch": lambda: (i == 1).ifelse(_f(1.0), _f(0.0)),
+        "last_touch": lambda: (i == n).ifelse(_f(1.0), _f(0.0)),
+        "linear": lambda: _f(1.0) / n.nullif(0).cast("float64"),
         "u_shaped": lambda: _positional(i, n, [(ibis.literal(1), 0.4), (n, 0.4)]),
         "w_shaped": lambda: _positional(i, n, [(ibis.literal(1), 0.3), (p._lead_i, 0.3),
                                                (p._opp_i, 0.3)]),
@@ -259,7 +266,8 @@ def _rule_table(con, *, conversion: str, by: str, window_days: int, half_life_da
         "time_decay": lambda: p._decay / p._decay_sum,
     }
     attributed = n > 0
-    credit = {m: attributed.ifelse(weight[m]() * p.value, 0.0) for m in models}
+    credit = {m: attributed.ifelse(weight[m]() * p.value, _f(0.0)).cast("float64")
+              for m in models}
     first = i == 1
     key_exprs = {}
     for d in dims:
@@ -267,7 +275,7 @@ def _rule_table(con, *, conversion: str, by: str, window_days: int, half_life_da
         key_exprs[name] = attributed.ifelse(
             ibis.coalesce(p[DIMENSIONS[d]], ibis.literal(NONE_LABEL)), ibis.null("string"))
     p = p.select(**key_exprs, **credit, _first=first.ifelse(1, 0),
-                 _first_value=first.ifelse(p.value, 0.0))
+                 _first_value=first.ifelse(p.value, _f(0.0)))
     return p.group_by(list(key_exprs)).aggregate(
         **{m: p[m].sum() for m in models},
         _conversions=p._first.sum(), _value=p._first_value.sum())

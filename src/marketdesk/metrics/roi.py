@@ -70,7 +70,7 @@ def spend_expression(con, *, by: str, start=None, end=None) -> ir.Table:
         s = s.filter(s.ts < attribution._utc(end))
     column = attribution.DIMENSIONS[by]
     return s.group_by(skey=ibis.coalesce(s[column], ibis.literal(NONE_LABEL))).aggregate(
-        cost=s.amount.sum())
+        cost=s.amount.sum().cast("float64"))
 
 
 def expression(con, *, by: str = "campaign", model: str = "linear", start=None,
@@ -82,8 +82,8 @@ def expression(con, *, by: str = "campaign", model: str = "linear", start=None,
     spend = spend_expression(con, by=by, start=start, end=end)
     joined = credits.outer_join(spend, credits.ckey == spend.skey)
     return joined.select(key=ibis.coalesce(joined.ckey, joined.skey),
-                         cost=joined.cost.fill_null(0.0),
-                         **{"return": joined.ret.fill_null(0.0)}).order_by("key")
+                         cost=joined.cost.fill_null(attribution._f(0.0)),
+                         **{"return": joined.ret.fill_null(attribution._f(0.0))}).order_by("key")
 
 
 def run(con, *, by: str = "campaign", model: str = "linear", start=None, end=None,
