@@ -227,15 +227,25 @@ WEB_EVENT_TYPES = frozenset({"page_view", "form_submit", "cta_view", "cta_click"
                              "content_view", "subscribe", "custom"})
 
 
+_URL_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^/?#:]*)")
+
+
+def url_host(url: str | None) -> str:
+    """The lower-cased host of a URL ("" when it has none); a bare host is its own host."""
+    if not url:
+        return ""
+    match = _URL_HOST.match(url)
+    if match:
+        return match.group(1).lower()
+    return "" if "://" in url else _host(url)
+
+
 def derive(source: str | None, medium: str | None, campaign: str | None,
            referrer: str | None, url: str | None, event_type: str | None,
            own_domains: tuple[str, ...] = ()) -> str | None:
     """The channel of a touch that was not given one (ingest): GA4's grouping of its UTM
     values, or of the source / medium derived from its referrer (web touches only)."""
-    referrer_host = ""
-    if referrer:
-        referrer_host = ((urlsplit(referrer).hostname or "") if "://" in referrer
-                         else _host(referrer)).lower()
-    page_host = (urlsplit(url).hostname or "").lower() if url and "://" in url else ""
+    referrer_host = url_host(referrer)
+    page_host = url_host(url) if url and "://" in url else ""
     return _derive_cached(source or "", medium or "", campaign or "", referrer_host, page_host,
                           own_domains, event_type in WEB_EVENT_TYPES)
