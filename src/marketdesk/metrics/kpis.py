@@ -119,7 +119,9 @@ def _leads_per_post(ctx):
     window = ctx.option("window_days")
     leads = ctx.in_range(_first_stage(ctx, "lead")).rename(lead_ts="ts")
     touches = _touches(ctx)
-    touches = touches.filter(touches.content_id.notnull() & touches.who.notnull())
+    # A post is a page view with a content id (an e-mail's content id is not a post).
+    touches = touches.filter((touches.event_type == "page_view") & touches.content_id.notnull()
+                             & touches.who.notnull())
     j = leads.inner_join(touches, [
         leads.person_id == touches.who,
         touches.ts < leads.lead_ts,
