@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
-from django.utils import timezone
 
 from marketdesk.core.models import AuditEntry
 from marketdesk.strategy import models as m
