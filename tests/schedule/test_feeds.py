@@ -156,7 +156,7 @@ def test_all_day_items_are_dates_and_timed_ones_utc_datetimes(salon, users, clie
         "Process: Salon (small event)\n"
         "Current stage: Event evaluation (weekly meeting)\n"
         f"Due: {due.isoformat()} (end of day, Asia/Shanghai)\n"
-        "Counted from: start −30d\n"
+        "Counted from: start −30 days\n"
         "Rule: O7")
     assert str(plan["SUMMARY"]) == f"Event plan (at least one month ahead): {SALON}"
     assert str(plan["STATUS"]) == "CONFIRMED"

@@ -86,7 +86,7 @@ def test_deadline_items_go_through_the_gate(world, users, berlin):
         description=("Process: Salon (small event)\n"
                      "Current stage: Event evaluation (weekly meeting)\n"
                      "Due: 2099-03-11 (end of day, Asia/Shanghai)\n"
-                     "Counted from: start −30d\nRule: O7"),
+                     "Counted from: start −30 days\nRule: O7"),
         event_type="salon")]
 
 

@@ -154,3 +154,159 @@ def facts_create(request, table: str, payload: FactsIn):
             "errors": [{"field": f"rows.{e.row - 1}.{e.field}" if e.field else f"rows.{e.row - 1}",
                         "message": e.reason, "code": "invalid"} for e in result.errors]})
     return result.as_dict()
+
+
+# --- the KPI registry (K1–K10, F2–F5, O16) ------------------------------------------------
+# GET /kpis: every KPI's declaration (names in the active language and both literals).
+# GET /kpis/{id}: one declaration; 404 an unknown KPI.
+# GET /kpis/{id}/run?period=&start=&end=&by=&tz=&<dimension>=<value>&<option>=<value>:
+#     200 columns, rows and the total; 422 a parameter the KPI does not take or a bad
+#     value (the error's field names the parameter).
+# GET /kpis/{id}/explain?…: the SQL the same run executes.
+# GET /kpis/{id}/export?format=csv|json|xlsx&…: the run as a download (formula-safe cells).
+# Every KPI is readable by every role (gate "view" on the analytics area); 401 signed out.
+
+from typing import Any as _Any  # noqa: E402
+
+from django.http import HttpResponse as _HttpResponse  # noqa: E402
+
+
+class KpiOptionOut(_Schema):
+    name: str
+    label: str
+    default: _Any
+    choices: list[_Any]
+
+
+class KpiOut(_Schema):
+    id: str
+    domain: list[str]
+    role: str
+    name: str
+    name_en: str
+    name_zh: str
+    formula: str
+    formula_en: str
+    formula_zh: str
+    notes: str
+    unit: str
+    dimensions: list[str]
+    cut_by: list[str]
+    has_period: bool
+    required_by: str | None
+    options: list[KpiOptionOut]
+    tables: list[str]
+
+
+class KpiRunOut(_Schema):
+    kpi: str
+    name: str
+    domain: list[str]
+    unit: str
+    formula: str
+    notes: str
+    parameters: dict
+    columns: list[str]
+    rows: list[list[_Any]]
+    total: _Any = None
+
+
+class KpiSqlOut(_Schema):
+    kpi: str
+    sql: str
+
+
+def _kpi_out(kpi) -> dict:
+    return {"id": kpi.id, "domain": list(kpi.domains), "role": kpi.role, "name": kpi.name,
+            "name_en": kpi.name_en, "name_zh": kpi.name_zh, "formula": kpi.formula,
+            "formula_en": kpi.formula_en, "formula_zh": kpi.formula_zh, "notes": kpi.notes,
+            "unit": kpi.unit, "dimensions": list(kpi.dimensions), "cut_by": list(kpi.cut_by),
+            "has_period": kpi.has_period, "required_by": kpi.required_by,
+            "options": [{"name": o.name, "label": str(o.label), "default": o.default,
+                         "choices": list(o.choices)} for o in kpi.options],
+            "tables": list(kpi.tables)}
+
+
+def _kpi_or_404(request, kpi_id: str):
+    from marketdesk.metrics import registry  # noqa: PLC0415
+    from marketdesk.metrics.models import ANALYTICS  # noqa: PLC0415
+
+    if not _gate.can(request.user, "view", ANALYTICS):
+        raise PermissionDenied
+    try:
+        return registry.get(kpi_id)
+    except registry.UnknownKpi:
+        raise _Http404 from None
+
+
+def _parameter_error(exc) -> _Status:
+    from django.utils.translation import gettext as _  # noqa: PLC0415
+
+    return _Status(422, {"detail": _("The request is not valid."), "errors": [
+        {"field": exc.parameter, "message": exc.message, "code": "invalid"}]})
+
+
+def _query(request, *, drop=()) -> dict:
+    return {k: v for k, v in request.GET.items() if k not in drop}
+
+
+@router.get("/kpis", response={200: list[KpiOut], **_READ_ERRORS},
+            summary="The KPI registry: every KPI with its formula, unit, dimensions and DOMAIN id")
+def kpi_list(request):
+    from marketdesk.metrics import registry  # noqa: PLC0415
+    from marketdesk.metrics.models import ANALYTICS  # noqa: PLC0415
+
+    if not _gate.can(request.user, "view", ANALYTICS):
+        raise PermissionDenied
+    return [_kpi_out(k) for k in registry.catalogue().values()]
+
+
+@router.get("/kpis/{kpi_id}", response={200: KpiOut, **_READ_ERRORS}, summary="One KPI's declaration")
+def kpi_get(request, kpi_id: str):
+    return _kpi_out(_kpi_or_404(request, kpi_id))
+
+
+@router.get("/kpis/{kpi_id}/run", response={200: KpiRunOut, **_READ_ERRORS},
+            summary="Run a KPI: period, start, end, by, tz, dimension filters and options as query parameters")
+def kpi_run(request, kpi_id: str):
+    from marketdesk.metrics import exports, registry  # noqa: PLC0415
+
+    kpi = _kpi_or_404(request, kpi_id)
+    try:
+        result = registry.run(kpi.id, **registry.params_from(kpi.id, _query(request)))
+    except registry.KpiParameterError as exc:
+        return _parameter_error(exc)
+    return exports.as_json(result)
+
+
+@router.get("/kpis/{kpi_id}/explain", response={200: KpiSqlOut, **_READ_ERRORS},
+            summary="The SQL a KPI run executes (same parameters as run)")
+def kpi_explain(request, kpi_id: str):
+    from marketdesk.metrics import registry  # noqa: PLC0415
+
+    kpi = _kpi_or_404(request, kpi_id)
+    try:
+        sql = registry.explain(kpi.id, **registry.params_from(kpi.id, _query(request)))
+    except registry.KpiParameterError as exc:
+        return _parameter_error(exc)
+    return {"kpi": kpi.id, "sql": sql}
+
+
+@router.get("/kpis/{kpi_id}/export", response={200: None, **_READ_ERRORS},
+            summary="A KPI run as a CSV, JSON or XLSX download (format=csv|json|xlsx)")
+def kpi_export(request, kpi_id: str, format: str = "csv"):  # noqa: A002 — the query name
+    from marketdesk.metrics import exports, registry  # noqa: PLC0415
+
+    kpi = _kpi_or_404(request, kpi_id)
+    if format not in exports.FORMATS:
+        from marketdesk.metrics.registry import KpiParameterError  # noqa: PLC0415
+
+        return _parameter_error(KpiParameterError(
+            "format", f"{format!r} is not one of {', '.join(exports.FORMATS)}"))
+    try:
+        result = registry.run(kpi.id, **registry.params_from(kpi.id, _query(request, drop={"format"})))
+    except registry.KpiParameterError as exc:
+        return _parameter_error(exc)
+    response = _HttpResponse(exports.render(result, format), content_type=exports.CONTENT_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="{kpi.id}.{format}"'
+    return response

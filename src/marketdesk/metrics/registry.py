@@ -326,7 +326,7 @@ class KpiResult:
     @property
     def total(self):
         """The single ``value`` of an uncut run (None when cut or without a value)."""
-        if len(self.rows) == 1 and "value" in self.columns and len(self.columns) <= 4 \
+        if len(self.rows) == 1 and "value" in self.columns \
                 and not (self.context and (self.context.by or self.context.period)):
             return self.rows[0][self.columns.index("value")]
         return None
@@ -386,6 +386,41 @@ def context(kpi_id: str, *, con=None, period=None, start=None, end=None, by=None
         con = store.connect(kpi.tables or None)
     return RunContext(con=con, kpi=kpi, period=period, start=start, end=end, by=by,
                       filters=clean_filters, tz=tz, options=parsed)
+
+
+#: The run parameters every KPI takes (beside its filters and options).
+RUN_PARAMETERS = ("period", "start", "end", "by", "tz")
+
+
+def params_from(kpi_id: str, query: Mapping[str, str]) -> dict:
+    """Run keyword arguments from flat name → text pairs, as a URL query or the CLI's
+    ``--param name=value`` give them: ``period``, ``start``, ``end``, ``by``, ``tz``; a
+    dimension's name is a filter (``channel=email``); an option's name sets the option
+    (``window_days=30``). Empty values are ignored; an unknown name is a
+    :class:`KpiParameterError` naming it."""
+    kpi = get(kpi_id)
+    options = {o.name for o in kpi.options}
+    out: dict[str, Any] = {}
+    filters: dict[str, str] = {}
+    chosen: dict[str, str] = {}
+    for name, value in query.items():
+        if value is None or value == "":
+            continue
+        if name in RUN_PARAMETERS:
+            out[name] = value
+        elif name in options:
+            chosen[name] = value
+        elif name in kpi.cut_by:
+            filters[name] = value
+        else:
+            known = [*RUN_PARAMETERS, *kpi.cut_by, *sorted(options)]
+            raise KpiParameterError(name, f"{kpi.id} takes no parameter {name!r} "
+                                          f"(it takes: {', '.join(known)})")
+    if filters:
+        out["filters"] = filters
+    if chosen:
+        out["options"] = chosen
+    return out
 
 
 def _plain(value):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from marketdesk.core import permissions as gate
 from marketdesk.schedule import sources
 from marketdesk.schedule.sources import CalendarItem, Filters
+from marketdesk.sop.deadlines import basis_label
 
 UID_DOMAIN = "marketdesk"
 END_OF_DAY = dt.time(23, 59, 59, 999999)
@@ -157,7 +158,7 @@ def _deadline_description(deadline, run, parsed, local_due: dt.datetime, all_day
             "tz": run.team.time_zone},
     ]
     if deadline.basis:
-        lines.append(_("Counted from: %(basis)s") % {"basis": deadline.basis})
+        lines.append(_("Counted from: %(basis)s") % {"basis": basis_label(deadline.basis)})
     if deadline.rule:
         lines.append(_("Rule: %(rule)s") % {"rule": deadline.rule})
     if deadline.done_at is not None:

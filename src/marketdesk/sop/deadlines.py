@@ -15,6 +15,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 UTC = dt.UTC
 END_OF_DAY = dt.time(23, 59, 59, 999999)
@@ -102,3 +103,33 @@ def compute_due(
 ) -> dt.datetime:
     """Anchor (a key date or the moment a stage was completed) + offset, in the zone."""
     return due_instant(shift(local_date(anchor, tz), offset), tz, at)
+
+
+# --- Showing a deadline's basis ----------------------------------------------------------
+
+_BASIS_OFFSET = re.compile(r"(?P<sign>[+−-]?)(?P<n>\d{1,4})(?P<unit>bd|d)\b")
+
+
+def basis_label(basis: str) -> str:
+    """A stored basis (``start −30d``, ``end +5d (P0–P1) / +2d (P2–P3)``, ``publish 0d
+    12:00``, ``stage:planning +3d``) in the active language: ``start −30 days`` /
+    ``开始日期 −30 天`` (O7, O10). Unknown anchors are shown as written."""
+    if not basis:
+        return ""
+    anchor, _sep, rest = basis.partition(" ")
+    anchors = {"start": _("start"), "end": _("end"), "publish": _("publication")}
+    if anchor.startswith("stage:"):
+        shown = _("completion of stage “%(stage)s”") % {"stage": anchor[len("stage:"):]}
+    else:
+        shown = anchors.get(anchor, anchor)
+
+    def offset(match) -> str:
+        n = int(match["n"])
+        sign = "" if n == 0 else ("+" if match["sign"] in ("", "+") else "−")
+        if match["unit"] == "bd":
+            return sign + ngettext("%(n)s business day", "%(n)s business days", n) % {"n": n}
+        if n == 0:
+            return _("same day")
+        return sign + ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+
+    return f"{shown} {_BASIS_OFFSET.sub(offset, rest)}".strip()

@@ -54,6 +54,12 @@ def sop_review_panel(context, run):
 
 
 @register.filter
+def sop_basis(value: str) -> str:
+    """A deadline's stored basis (``start −30d``) in the active language."""
+    return dl.basis_label(value)
+
+
+@register.filter
 def sop_due(value: dt.datetime | None, tz_name: str) -> str:
     """A deadline in the team's zone: the date alone when it falls due at the end of the
     local day (a date-only deadline), else the date and the local time."""
