@@ -520,5 +520,12 @@ def import_(
             "team": target.name, "counts": _counts_line(result.counts)})
 
 
+# --- metrics ----------------------------------------------------------------------------------
+
+from marketdesk.metrics.commands import metrics_app  # noqa: E402 — it uses the helpers above
+
+app.add_typer(metrics_app, name="metrics")
+
+
 if __name__ == "__main__":  # python -m marketdesk.cli
     app()
