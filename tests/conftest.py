@@ -21,6 +21,7 @@ def _fast_settings(settings, tmp_path):
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     settings.MARKETDESK_TEST_TMP = tmp_path
     settings.MARKETDESK_FACTS_DIR = tmp_path / "facts"  # every test starts with no facts
+    settings.MARKETDESK_DEMO_TOUCHPOINTS = 0  # a demo test asks for (a few) facts itself
     yield
     from marketdesk.metrics import store
 

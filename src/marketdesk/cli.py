@@ -282,6 +282,9 @@ def demo(
         typer.echo(_("Loaded the demo company 数研科技 DataSense."))
     else:
         typer.echo(_("The demo company is already loaded; reusing it."))
+    from marketdesk.demo import metrics_data  # two years of KPI facts (MARKETDESK_DEMO_TOUCHPOINTS)
+
+    metrics_data.load(reset=reset, echo=typer.echo)
     typer.echo(_("Open http://%(addr)s and sign in as:") % {"addr": _addrport(host, port)})
     _print_table(
         [_("username"), _("role"), _("team"), _("password")],

@@ -169,6 +169,10 @@ MARKETDESK_OWN_DOMAINS = [d.lower().lstrip(".") for d in env.get_list("MARKETDES
 # O14: sites (scheme://host[:port]) whose pages may send tracking events to /collect;
 # empty = only pages served by MarketDesk itself (same origin).
 MARKETDESK_COLLECT_ORIGINS = env.get_list("MARKETDESK_COLLECT_ORIGINS", [])
+# The demo company's metrics facts (`marketdesk demo`): touchpoints generated for two
+# years, with the identities, funnel, deals, usage, spend, NPS, social and sales facts that
+# go with them; 0 = no facts.
+MARKETDESK_DEMO_TOUCHPOINTS = env.get_int("MARKETDESK_DEMO_TOUCHPOINTS", 3_000_000)
 
 TASKS = {
     "default": {

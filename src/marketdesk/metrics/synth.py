@@ -16,6 +16,11 @@ What the data looks like (so that every KPI has something real to show):
   conventions). Paid touches take a campaign active on their day, so spend and touches
   agree; offline touches are events (registered before, attended on the day, with the
   event's ``event_ref``) and sales meetings;
+- touches with content are blog-post page views (``/blog/<slug>``: organic search,
+  referral, organic social — K2) or content views (videos and ads: the start of an
+  in-product conversion, F5); e-mail touches are mostly deliveries, then opens, clicks
+  and a few unsubscribes (K1); a call to action is seen on ~10 % of the other page views
+  and clicked on a tenth of those (K6);
 - touches before the identifying form submission carry only ``anonymous_id``; the
   ``identities`` row stitches them at query time (decision 0006);
 - lifecycle subscriber → lead → mql → sql → opportunity → customer with drop-off, stages
@@ -26,8 +31,9 @@ What the data looks like (so that every KPI has something real to show):
 - a deal per opportunity (open, then closed_won at the customer stage or closed_lost),
   a second won deal for 10 % of customers, touches continuing after the conversion;
 - usage with activation events for customers' accounts, NPS answers of customers,
-  daily spend per campaign and per event, daily social statistics, sales calls, emails
-  and meetings (the meetings are also ``sales_meeting`` touches).
+  daily spend per campaign and per event (an event of cost 0 has no spend row: its cost
+  is recorded elsewhere, e.g. the events app's cost lines), daily social statistics, sales
+  calls, emails and meetings (the meetings are also ``sales_meeting`` touches).
 
 Memory stays bounded: persons are generated in chunks (``CHUNK_TOUCHES`` touches each),
 every chunk is written as one file per UTC day it touches, and partitions holding several
@@ -52,7 +58,7 @@ import pyarrow.compute as pc
 from marketdesk.metrics.schema import TABLES, TS
 
 #: Bump when the generated data changes, so cached data sets are regenerated.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MANIFEST = "_synth.json"
 #: Touches per generated chunk (bounded memory: a chunk holds ~1 GB at most).
 CHUNK_TOUCHES = 4_000_000
@@ -92,6 +98,12 @@ class Product:
     #: feature ids; usage rows name one, the activation row marks real use (F5)
     features: tuple[str, ...]
     weight: float = 1.0
+    #: usage rows name a feature "<key>:<feature>"; False: by the feature id alone (ids
+    #: unique in the world, e.g. a knowledge base's activation events)
+    feature_prefix: bool = True
+
+    def feature_name(self, feature: str) -> str:
+        return f"{self.key}:{feature}" if self.feature_prefix else feature
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,9 @@ class World:
             raise ValueError("World.days must be at least 30")
         if not self.products or not self.owners or not self.contents:
             raise ValueError("a world needs products, owners and contents")
+        names = [p.feature_name(f) for p in self.products for f in p.features]
+        if len(set(names)) != len(names):
+            raise ValueError("two features of the world have one name")
 
     @property
     def start(self) -> dt.datetime:
@@ -132,6 +147,11 @@ class World:
     def describe(self) -> dict:
         value = asdict(self)
         value["end"] = self.end.isoformat()
+        # Fields added later are left out at their default, so that the worlds described
+        # before keep their hash (and their cached data sets).
+        for product in value["products"]:
+            if product["feature_prefix"]:
+                del product["feature_prefix"]
         return value
 
 
@@ -171,6 +191,8 @@ _SOURCES: dict[str | None, tuple[tuple[str | None, str | None], ...]] = {
     None: ((None, None),),
     "sales": (("crm", "offline"),),
 }
+#: Channels whose content touches are blog-post reads (the others' are content views).
+_POST_CHANNELS = np.array([_CH["organic_search"], _CH["referral"], _CH["organic_social"]])
 _PLATFORM = {"paid_search": "baidu", "paid_social": "wechat", "display": "toutiao",
              "email": "sendcloud", "organic_social": "wechat"}
 _PAGES = ("/", "/pricing", "/product/sdk", "/product/cdp", "/product/cloud", "/docs",
@@ -260,6 +282,14 @@ def _clear(out_dir: Path) -> None:
     for name in TABLES:
         shutil.rmtree(out_dir / name, ignore_errors=True)
     (out_dir / MANIFEST).unlink(missing_ok=True)
+
+
+def is_cached(out_dir: Path | str, touchpoints: int, seed: int = 0, *,
+              world: World | None = None) -> bool:
+    """Whether ``out_dir`` holds the data set of these parameters (``cached`` reuses it)."""
+    manifest = read_manifest(out_dir)
+    return manifest is not None and manifest.params == _params(world or bench_world(),
+                                                               touchpoints, seed)
 
 
 def cached(out_dir: Path | str, touchpoints: int, seed: int = 0, *,
@@ -530,14 +560,17 @@ def _person_chunk(world: World, rng: np.random.Generator, plan: _Plan, lo: int, 
     email = channel == _CH["email"]
     email_kind = rng.choice(np.array([kinds["email_delivered"], kinds["email_open"],
                                       kinds["email_click"], kinds["email_unsubscribe"]]),
-                            T, p=[0.3, 0.445, 0.25, 0.005])
+                            T, p=[0.75, 0.19, 0.053, 0.007])
     et = np.where(email, email_kind, et)
     social = channel == _CH["organic_social"]
     et = np.where(social & (rng.random(T) < 0.6), kinds["social_engagement"], et)
-    et = np.where(has_content & (et == kinds["page_view"]), kinds["content_view"], et)
-    web = et == kinds["page_view"]
+    # A page view with content is a blog post read (K2) when the visitor came from search,
+    # a referral or social; from a video or an ad it is a content view (F5).
+    post = has_content & (et == kinds["page_view"]) & np.isin(channel, _POST_CHANNELS)
+    et = np.where(has_content & ~post & (et == kinds["page_view"]), kinds["content_view"], et)
+    web = (et == kinds["page_view"]) & ~post
     cta = rng.random(T)
-    et = np.where(web & (cta < 0.03), kinds["cta_click"], np.where(web & (cta < 0.11),
+    et = np.where(web & (cta < 0.01), kinds["cta_click"], np.where(web & (cta < 0.11),
                                                                     kinds["cta_view"], et))
     et = np.where(in_sales, kinds["sales_meeting"], et)
     form = first + np.minimum(k_id, n - 1)
@@ -559,6 +592,9 @@ def _person_chunk(world: World, rng: np.random.Generator, plan: _Plan, lo: int, 
     webish = np.isin(et, [kinds[k] for k in ("page_view", "content_view", "form_submit",
                                              "cta_view", "cta_click", "ad_click", "subscribe")])
     page_ix = rng.integers(0, len(_PAGES), T)
+    page_ix = np.where(post, len(_PAGES) + content_ix, page_ix)
+    page_urls = ([f"https://www.example.com{p}" for p in _PAGES]
+                 + [f"https://www.example.com/blog/{slug}" for _, slug in world.contents])
     referrer_values = [_REFERRERS.get(name) for name in _CHANNELS]
     is_person = pos >= k_id[owner]
     tp_ids = counters.take("touchpoints", T)
@@ -585,7 +621,7 @@ def _person_chunk(world: World, rng: np.random.Generator, plan: _Plan, lo: int, 
         "content": _cat([s for _, s in world.contents], content_ix, null=~has_content),
         "content_id": _cat([c for c, _ in world.contents], content_ix, null=~has_content),
         "event_ref": _cat(event_refs or [None], np.maximum(event_ix, 0), null=~is_event),
-        "url": _cat([f"https://www.example.com{p}" for p in _PAGES], page_ix, null=~webish),
+        "url": _cat(page_urls, page_ix, null=~webish),
         "referrer": _cat(referrer_values, channel),
         "value": pa.nulls(T, pa.float64()),
         "properties": pa.nulls(T, pa.string()),
@@ -755,7 +791,7 @@ def _usage(world, rng, start_s, end_s, won_s, won_person, product_ix, gid, count
     person = first_won[0]
     when = won_s[first_won[1]]
     features = [(p, f) for p, product in enumerate(world.products) for f in product.features]
-    names = [f"{world.products[p].key}:{f}" for p, f in features]
+    names = [world.products[p].feature_name(f) for p, f in features]
     by_product = [[k for k, (p, _f) in enumerate(features) if p == q] for q in range(len(world.products))]
     widest = max(len(v) for v in by_product)
     table = np.array([v + [v[-1]] * (widest - len(v)) for v in by_product])
@@ -872,7 +908,7 @@ def _spend(world: World, rng, counters: _Counters) -> pa.Table:
     campaign_ix = np.concatenate(campaign) if campaign else np.zeros(0, dtype=np.int64)
     days = np.concatenate(day) if day else np.zeros(0, dtype=np.int64)
     amounts = np.concatenate(amount) if amount else np.zeros(0)
-    events = [e for e in world.events if 0 <= e.day < world.days]
+    events = [e for e in world.events if 0 <= e.day < world.days and e.cost > 0]
     n_c, n_e = len(campaign_ix), len(events)
     n = n_c + n_e
     channel = [_CH[c.channel] for c in world.campaigns]
