@@ -21,3 +21,11 @@ def test_every_attribution_model_with_its_weights():
     text = DOC.read_text(encoding="utf-8")
     for model in attribution.MODELS:
         assert f"| `{model}` |" in text, model
+
+
+def test_tracking_doc_lists_every_channel_rule():
+    from marketdesk.metrics import channels
+
+    text = (DOC.parent.parent / "tracking.md").read_text(encoding="utf-8")
+    for rule in channels.RULES:
+        assert f"| `{rule.channel}` | {rule.text.replace('|', chr(92) + '|')} |" in text, rule.channel
