@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.shortcuts import redirect, render  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
+from django.utils.translation import gettext_lazy as _lazy  # noqa: E402
 from django.views.decorators.http import require_GET  # noqa: E402
 
 from marketdesk.core import permissions as gate  # noqa: E402
@@ -126,12 +127,31 @@ def _cells(kpi, columns, rows) -> list[list[str]]:
         if value is None:
             return "–"
         if isinstance(value, float):
+            if abs(value) >= 100:  # amounts: cents at most
+                return f"{value:,.2f}"
             return f"{value:,.4f}".rstrip("0").rstrip(".")
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:,}"
         return str(value)
 
     return [[shown(c, v) for c, v in zip(columns, row, strict=True)] for row in rows]
+
+
+#: Headings of the measure columns KPIs return (the dimensions have theirs in DIMENSIONS).
+COLUMN_LABELS = {
+    "value": _lazy("Value"), "numerator": _lazy("Numerator"), "denominator": _lazy("Denominator"),
+    "count": _lazy("Persons"), "rate": _lazy("Rate"), "cost": _lazy("Cost"),
+    "return": _lazy("Return"), "roi": _lazy("ROI"), "credit": _lazy("Credit"),
+    "model": _lazy("Model"), "deals": _lazy("Deals"), "promoters": _lazy("Promoters"),
+    "passives": _lazy("Passives"), "detractors": _lazy("Detractors"),
+    "responses": _lazy("Responses"), "conversions": _lazy("Conversions"),
+}
+
+
+def column_labels(columns) -> list[str]:
+    from marketdesk.metrics import registry  # noqa: PLC0415
+
+    return [str(registry.DIMENSIONS.get(c) or COLUMN_LABELS.get(c) or c) for c in columns]
 
 
 def _measure_column(columns: list[str]) -> str | None:
@@ -199,6 +219,7 @@ def kpi_card(request, kpi_id):
         "kpi": kpi, "result": result,
         "shown": registry.format_value(kpi, total) if total is not None else None,
         "preview": _cells(kpi, result.columns, result.rows[:5]),
+        "headings": column_labels(result.columns),
     })
 
 
@@ -238,6 +259,7 @@ def kpi_detail(request, kpi_id):
         "filters": [(name, value) for name, value in query.items() if name in kpi.cut_by],
         "chart": chart_data(result) if result else None,
         "formatted": _cells(kpi, result.columns, result.rows) if result else [],
+        "headings": column_labels(result.columns) if result else [],
         "keys": len(registry.key_columns(result.context)) if result and result.context else 0,
         "total_shown": (registry.format_value(kpi, result.total)
                         if result and result.total is not None else None),

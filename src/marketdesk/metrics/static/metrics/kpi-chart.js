@@ -10,8 +10,8 @@
       var chart = window.echarts.init(el);
       chart.setOption({
         tooltip: { trigger: "axis" },
-        legend: { type: "scroll", data: data.series.map(function (s) { return s.name; }) },
-        grid: { left: 60, right: 20, bottom: data.type === "bar" ? 80 : 40 },
+        legend: { type: "scroll", top: 0, data: data.series.map(function (s) { return s.name; }) },
+        grid: { top: 40, left: 60, right: 20, bottom: data.type === "bar" ? 80 : 40, containLabel: true },
         xAxis: { type: "category", data: data.x, axisLabel: { rotate: data.type === "bar" ? 30 : 0 } },
         yAxis: { type: "value" },
         series: data.series.map(function (s) {
