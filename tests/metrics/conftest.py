@@ -28,3 +28,23 @@ def facts_con():
         return store.connect()
 
     return make
+
+
+#: The owner of the April meeting in ``activities``: a cell a spreadsheet would run.
+FORMULA_OWNER = "=cmd|'/c calc'!A1"
+
+
+@pytest.fixture
+def activities():
+    """Three sales activities: rep1's two calls in March, a meeting in April whose owner
+    looks like a spreadsheet formula (the exports must keep it text)."""
+    import datetime as dt  # noqa: PLC0415
+
+    utc = dt.UTC
+    rows = [
+        {"event_id": "a1", "ts": dt.datetime(2026, 3, 2, 3, tzinfo=utc), "owner": "rep1", "kind": "call"},
+        {"event_id": "a2", "ts": dt.datetime(2026, 3, 3, 3, tzinfo=utc), "owner": "rep1", "kind": "call"},
+        {"event_id": "a3", "ts": dt.datetime(2026, 4, 2, 3, tzinfo=utc), "owner": FORMULA_OWNER,
+         "kind": "meeting"},
+    ]
+    store.write("sales_activities", pa.Table.from_pylist(rows), sync=False)

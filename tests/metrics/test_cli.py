@@ -7,26 +7,16 @@ import io
 import json
 
 import openpyxl
-import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
 from marketdesk.cli import app
-from marketdesk.metrics import registry, store
+from marketdesk.metrics import registry
+from tests.metrics.conftest import FORMULA_OWNER
 
 runner = CliRunner()
 UTC = dt.UTC
 
-
-@pytest.fixture
-def activities():
-    rows = [
-        {"event_id": "a1", "ts": dt.datetime(2026, 3, 2, 3, tzinfo=UTC), "owner": "rep1", "kind": "call"},
-        {"event_id": "a2", "ts": dt.datetime(2026, 3, 3, 3, tzinfo=UTC), "owner": "rep1", "kind": "call"},
-        {"event_id": "a3", "ts": dt.datetime(2026, 4, 2, 3, tzinfo=UTC), "owner": "@SUM(A1:A9)",
-         "kind": "meeting"},
-    ]
-    store.write("sales_activities", pa.Table.from_pylist(rows), sync=False)
 
 
 def test_list_every_kpi_and_by_role():
@@ -61,7 +51,7 @@ def test_run_csv_and_json_to_stdout(activities):
     result = runner.invoke(app, ["metrics", "run", "sales_activities", "--by", "owner", "-f", "csv"])
     assert result.exit_code == 0, result.output
     assert list(csv.reader(io.StringIO(result.output))) == [
-        ["owner", "value"], ["'@SUM(A1:A9)", "1"], ["rep1", "2"]]
+        ["owner", "value"], ["'" + FORMULA_OWNER, "1"], ["rep1", "2"]]
     body = json.loads(runner.invoke(app, ["metrics", "run", "sales_activities", "-f", "json",
                                           "--start", "2026-04-01"]).output)
     assert body["rows"] == [["meeting", 1]]
@@ -76,7 +66,7 @@ def test_run_xlsx_to_a_file(activities, tmp_path):
     assert "2 rows written" in result.output
     sheet = openpyxl.load_workbook(out)["sales_activities"]
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
-        ["owner", "value"], ["'@SUM(A1:A9)", 1], ["rep1", 2]]
+        ["owner", "value"], ["'" + FORMULA_OWNER, 1], ["rep1", 2]]
     assert not (tmp_path / "acts.xlsx.part").exists()
 
 

@@ -11,20 +11,11 @@ import pyarrow as pa
 import pytest
 
 from marketdesk.metrics import registry, store
+from tests.metrics.conftest import FORMULA_OWNER
 
 URL = "/api/v1/metrics/kpis"
 UTC = dt.UTC
 
-
-@pytest.fixture
-def activities():
-    rows = [
-        {"event_id": "a1", "ts": dt.datetime(2026, 3, 2, 3, tzinfo=UTC), "owner": "rep1", "kind": "call"},
-        {"event_id": "a2", "ts": dt.datetime(2026, 3, 3, 3, tzinfo=UTC), "owner": "rep1", "kind": "call"},
-        {"event_id": "a3", "ts": dt.datetime(2026, 4, 2, 3, tzinfo=UTC), "owner": "=cmd|'/c calc'!A1",
-         "kind": "meeting"},
-    ]
-    store.write("sales_activities", pa.Table.from_pylist(rows), sync=False)
 
 
 @pytest.mark.django_db
@@ -122,7 +113,7 @@ def test_export_csv_is_formula_safe_with_bom(api_client_for, users, activities):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows == [["owner", "value"], ["'=cmd|'/c calc'!A1", "1"], ["rep1", "2"]]
+    assert rows == [["owner", "value"], ["'" + FORMULA_OWNER, "1"], ["rep1", "2"]]
 
 
 @pytest.mark.django_db
@@ -133,7 +124,7 @@ def test_export_xlsx_and_json(api_client_for, users, activities):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = book["sales_activities"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values == [["owner", "value"], ["'=cmd|'/c calc'!A1", 1], ["rep1", 2]]
+    assert values == [["owner", "value"], ["'" + FORMULA_OWNER, 1], ["rep1", 2]]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     about = {row[0].value: row[1].value for row in book["about"].iter_rows()}
     assert about["DOMAIN"] == "K8" and about["by"] == "owner"
