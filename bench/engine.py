@@ -53,18 +53,15 @@ def results(facts: Path, m: dict) -> dict:
     con = m["store"].connect()
     calls = _calls(m, con)
     funnel = calls["funnel"]()
-    steps = _field(funnel, "steps", "rows")
-    funnel_counts = [(str(_field(s, "step", "stage", "name", "key")),
-                      int(_field(s, "persons", "count", "entered"))) for s in steps]
+    funnel_counts = [(str(step), int(count)) for step, count in zip(funnel.steps, funnel.counts,
+                                                                       strict=True)]
     rules = calls["rules"]()
     credits = {}
-    for row in _field(rules, "credits"):
+    for row in rules.credits:
         key = row["key"]
         credits[NONE if key is None else key] = {k: float(v) for k, v in row.items()
                                                  if k != "key" and v is not None}
-    unattributed = _field(rules, "unattributed")
-    credits[None] = ({k: float(v) for k, v in unattributed.items()} if isinstance(unattributed, dict)
-                     else dict.fromkeys(credits[next(iter(credits))], float(unattributed)))
+    credits[None] = dict.fromkeys(rules.models, float(rules.unattributed_value))
     table = calls["roi"]()
     rows = _field(table, "rows") if not isinstance(table, list) else table
     roi = {}
