@@ -266,17 +266,24 @@ def kpi_get(request, kpi_id: str):
     return _kpi_out(_kpi_or_404(request, kpi_id))
 
 
+def _with_params(request, kpi_id: str, call, *, drop=()):
+    """``call(kpi, params)`` with the run parameters of the URL query; 422 naming a bad one."""
+    from marketdesk.metrics import registry  # noqa: PLC0415
+
+    kpi = _kpi_or_404(request, kpi_id)
+    try:
+        return call(kpi, registry.params_from(kpi.id, _query(request, drop=drop)))
+    except registry.KpiParameterError as exc:
+        return _parameter_error(exc)
+
+
 @router.get("/kpis/{kpi_id}/run", response={200: KpiRunOut, **_READ_ERRORS},
             summary="Run a KPI: period, start, end, by, tz, dimension filters and options as query parameters")
 def kpi_run(request, kpi_id: str):
     from marketdesk.metrics import exports, registry  # noqa: PLC0415
 
-    kpi = _kpi_or_404(request, kpi_id)
-    try:
-        result = registry.run(kpi.id, **registry.params_from(kpi.id, _query(request)))
-    except registry.KpiParameterError as exc:
-        return _parameter_error(exc)
-    return exports.as_json(result)
+    return _with_params(request, kpi_id,
+                        lambda kpi, params: exports.as_json(registry.run(kpi.id, **params)))
 
 
 @router.get("/kpis/{kpi_id}/explain", response={200: KpiSqlOut, **_READ_ERRORS},
@@ -284,12 +291,8 @@ def kpi_run(request, kpi_id: str):
 def kpi_explain(request, kpi_id: str):
     from marketdesk.metrics import registry  # noqa: PLC0415
 
-    kpi = _kpi_or_404(request, kpi_id)
-    try:
-        sql = registry.explain(kpi.id, **registry.params_from(kpi.id, _query(request)))
-    except registry.KpiParameterError as exc:
-        return _parameter_error(exc)
-    return {"kpi": kpi.id, "sql": sql}
+    return _with_params(request, kpi_id, lambda kpi, params: {
+        "kpi": kpi.id, "sql": registry.explain(kpi.id, **params)})
 
 
 @router.get("/kpis/{kpi_id}/export", response={200: None, **_READ_ERRORS},
@@ -297,16 +300,15 @@ def kpi_explain(request, kpi_id: str):
 def kpi_export(request, kpi_id: str, format: str = "csv"):  # noqa: A002 — the query name
     from marketdesk.metrics import exports, registry  # noqa: PLC0415
 
-    kpi = _kpi_or_404(request, kpi_id)
     if format not in exports.FORMATS:
-        from marketdesk.metrics.registry import KpiParameterError  # noqa: PLC0415
-
-        return _parameter_error(KpiParameterError(
+        _kpi_or_404(request, kpi_id)
+        return _parameter_error(registry.KpiParameterError(
             "format", f"{format!r} is not one of {', '.join(exports.FORMATS)}"))
-    try:
-        result = registry.run(kpi.id, **registry.params_from(kpi.id, _query(request, drop={"format"})))
-    except registry.KpiParameterError as exc:
-        return _parameter_error(exc)
-    response = _HttpResponse(exports.render(result, format), content_type=exports.CONTENT_TYPES[format])
-    response["Content-Disposition"] = f'attachment; filename="{kpi.id}.{format}"'
-    return response
+
+    def download(kpi, params):
+        response = _HttpResponse(exports.render(registry.run(kpi.id, **params), format),
+                                 content_type=exports.CONTENT_TYPES[format])
+        response["Content-Disposition"] = f'attachment; filename="{kpi.id}.{format}"'
+        return response
+
+    return _with_params(request, kpi_id, download, drop={"format"})

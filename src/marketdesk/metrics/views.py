@@ -245,7 +245,7 @@ def kpi_detail(request, kpi_id):
 
     _analytics_viewer(request)
     kpi = _kpi_or_404(kpi_id)
-    query = {k: v for k, v in request.GET.items()}
+    query = dict(request.GET.items())
     error = None
     result = None
     try:
